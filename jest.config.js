@@ -1,0 +1,10 @@
+/** Jest runs the TypeScript sources through ts-jest, type checks apart. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what `npm run local` and `npm test` need on a fresh clone: the npm
+# packages (Node.js 22 among them, for the state machine interpreter) and
+# the Python test bed. Quiet and quick when everything is already there.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if [ ! -f node_modules/.package-lock.json ] ||
+  [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "haven: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash local/python-env.sh

@@ -1,0 +1,69 @@
+"""Starts the moto AWS emulator for haven's local runs and tests.
+
+moto is used as it is, with two gaps filled where real AWS holds data that
+moto lacks. Both only add what AWS itself publishes; neither changes how
+haven calls AWS, so the cloud path and the local path stay the same:
+
+- Canonical publishes the Ubuntu AMI ids as public SSM parameters under
+  /aws/service/canonical/. moto ships only the Amazon Linux ones, and refuses
+  to let a client create a name under /aws/, so the compute template's
+  default (the Ubuntu 22.04 parameter) would fail CreateStack. The launcher
+  registers that parameter, pointing at a Canonical-owned image moto knows.
+- RDS reports the standby of a Multi-AZ instance as SecondaryAvailabilityZone.
+  moto records MultiAZ but never a standby, so the workflow's check that the
+  standby really exists could never pass. The launcher reports, for Multi-AZ
+  instances only, another zone of the region, as RDS does once the standby is
+  up. A single-AZ instance still has none, so the check can still fail here.
+
+Usage: python local/moto_server.py PORT
+"""
+
+import sys
+from collections import defaultdict
+
+from moto.rds.models import DBInstance
+from moto.core.utils import utcnow
+from moto.server import main as moto_main
+from moto.ssm.models import Parameter, ParameterDict
+
+UBUNTU_PARAMETERS = {
+    "/aws/service/canonical/ubuntu/server/22.04/stable/current/"
+    "amd64/hvm/ebs-gp2/ami-id": "ami-785db401",
+}
+
+_original_check_loading_status = ParameterDict._check_loading_status
+
+
+def _check_loading_status(self: ParameterDict, key: str) -> None:
+    _original_check_loading_status(self, key)
+    for name, image_id in UBUNTU_PARAMETERS.items():
+        if name == str(key or "") and not dict.get(self, name):
+            defaultdict.__getitem__(self, name).append(
+                Parameter(
+                    account_id=self.account_id,
+                    name=name,
+                    value=image_id,
+                    parameter_type="String",
+                    description="Canonical Ubuntu 22.04 LTS (emulated)",
+                    allowed_pattern=None,
+                    keyid=None,
+                    last_modified_date=utcnow(),
+                    version=1,
+                    data_type="aws:ec2:image",
+                )
+            )
+
+
+def _secondary_availability_zone(self: DBInstance) -> str | None:
+    if not self.multi_az:
+        return None
+    primary = self.availability_zone
+    return f"{self.region}b" if primary.endswith("a") else f"{self.region}a"
+
+
+ParameterDict._check_loading_status = _check_loading_status
+DBInstance.secondary_availability_zone = property(_secondary_availability_zone)
+
+if __name__ == "__main__":
+    port = sys.argv[1] if len(sys.argv) > 1 else "5000"
+    moto_main(["-H", "127.0.0.1", "-p", port])

@@ -22,7 +22,9 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
 # The metrics of all workers meet in this directory. It must exist before a
 # worker imports prometheus_client and must start empty, or counters of an
 # earlier run would be added in.
-metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="haven-metrics-")
+metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+    prefix="haven-metrics-"
+)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 

@@ -93,18 +93,22 @@ def instance(workdir):
     subprocess.run(
         [VENV / "bin" / "python", "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=APP,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.build",
-             "DJANGO_STATIC_ROOT": str(tree.root / "static")},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.build",
+            "DJANGO_STATIC_ROOT": str(tree.root / "static"),
+        },
         check=True,
-    )  # fmt: skip
+    )
 
     return tree
 
 
 @pytest.fixture(scope="session")
 def gunicorn(instance, postgres):
-    env = production_env(host="127.0.0.1", port=postgres.port, user=postgres.user,
-                         password=postgres.password)  # fmt: skip
+    env = production_env(
+        host="127.0.0.1", port=postgres.port, user=postgres.user, password=postgres.password
+    )
     server = Gunicorn(instance, env)
     server.start()
     yield server

@@ -3,6 +3,6 @@
 
 from config.settings.base import *  # noqa: F403 - settings modules extend the base
 
-# Never serves a request; production reads its own key.
-SECRET_KEY = "build-steps-only-key-never-serves-requests"
+# Never serves a request, so a fixed key is harmless; production reads its own.
+SECRET_KEY = "build-steps-only-key-never-serves-requests"  # noqa: S105
 DATABASES = {}

@@ -6,8 +6,9 @@ from config.settings.base import *  # noqa: F403 - settings modules extend the b
 from config.settings.base import BASE_DIR
 
 DEBUG = True
-# Only ever used on a developer's machine; production reads its own.
-SECRET_KEY = "local-development-only-key-never-deployed"
+# Only ever used on a developer's machine, so a fixed key is harmless;
+# production reads its own.
+SECRET_KEY = "local-development-only-key-never-deployed"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 
 DATABASES = {"default": database_from_environment(strict=False)}

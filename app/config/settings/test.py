@@ -8,3 +8,4 @@ from config.settings.local import *  # noqa: F403 - test settings extend local o
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="haven-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="haven-static-")

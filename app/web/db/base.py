@@ -8,6 +8,9 @@ from web.aws_credentials import source_for
 
 # SQLSTATE of invalid_password and invalid_authorization_specification.
 _AUTHENTICATION_FAILURES = {"28P01", "28000"}
+# libpq reports a rejected password at connect time as text only, without a
+# SQLSTATE; RDS sends its messages in English.
+_AUTHENTICATION_FAILURE_TEXT = "password authentication failed"
 
 
 class DatabaseWrapper(prometheus_base.DatabaseWrapper):
@@ -34,4 +37,4 @@ class DatabaseWrapper(prometheus_base.DatabaseWrapper):
 
 
 def is_authentication_failure(error: psycopg.OperationalError) -> bool:
-    return error.sqlstate in _AUTHENTICATION_FAILURES
+    return error.sqlstate in _AUTHENTICATION_FAILURES or _AUTHENTICATION_FAILURE_TEXT in str(error)

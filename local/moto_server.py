@@ -14,6 +14,11 @@ haven calls AWS, so the cloud path and the local path stay the same:
   standby really exists could never pass. The launcher reports, for Multi-AZ
   instances only, another zone of the region, as RDS does once the standby is
   up. A single-AZ instance still has none, so the check can still fail here.
+- An Auto Scaling group spreads its instances over the zones of its subnets.
+  moto launches them all in the first subnet, so the workflow's check that
+  the healthy instances span two zones could never pass. The launcher
+  launches each instance in the subnet that has the fewest, as AWS balances
+  zones. A group given a single subnet still stays in one zone.
 
 Usage: python local/moto_server.py PORT
 """
@@ -21,6 +26,7 @@ Usage: python local/moto_server.py PORT
 import sys
 from collections import defaultdict
 
+from moto.autoscaling.models import FakeAutoScalingGroup
 from moto.rds.models import DBInstance
 from moto.core.utils import utcnow
 from moto.server import main as moto_main
@@ -61,7 +67,44 @@ def _secondary_availability_zone(self: DBInstance) -> str | None:
     return f"{self.region}b" if primary.endswith("a") else f"{self.region}a"
 
 
+_original_replace_instances = (
+    FakeAutoScalingGroup.replace_autoscaling_group_instances
+)
+
+
+def _replace_instances_balanced(
+    self: FakeAutoScalingGroup, count_needed: int, propagated_tags: dict
+) -> None:
+    subnet_ids = (self.vpc_zone_identifier or "").split(",")
+    if len(subnet_ids) < 2:
+        _original_replace_instances(self, count_needed, propagated_tags)
+        return
+
+    ec2 = self.autoscaling_backend.ec2_backend
+    zone_of = {
+        subnet.id: subnet.availability_zone
+        for subnet in ec2.describe_subnets(subnet_ids=subnet_ids)
+    }
+    identifier, zones = self.vpc_zone_identifier, self.availability_zones
+    try:
+        for _ in range(count_needed):
+            counts = {subnet_id: 0 for subnet_id in subnet_ids}
+            for state in self.instance_states:
+                subnet_id = state.instance.subnet_id
+                if subnet_id in counts:
+                    counts[subnet_id] += 1
+            emptiest = min(subnet_ids, key=lambda subnet_id: counts[subnet_id])
+            self.vpc_zone_identifier = emptiest
+            self.availability_zones = [zone_of[emptiest]]
+            _original_replace_instances(self, 1, dict(propagated_tags))
+    finally:
+        self.vpc_zone_identifier, self.availability_zones = identifier, zones
+
+
 ParameterDict._check_loading_status = _check_loading_status
+FakeAutoScalingGroup.replace_autoscaling_group_instances = (
+    _replace_instances_balanced
+)
 DBInstance.secondary_availability_zone = property(_secondary_availability_zone)
 
 if __name__ == "__main__":

@@ -1,0 +1,133 @@
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { sdkSettings, traced } from '../shared/clients';
+import { StackBusyError } from '../shared/errors';
+import { type TaskEvent, taskHandler } from '../shared/handler';
+import { logger } from '../shared/logger';
+import { intervalBefore, pollPlans } from '../shared/polling';
+import { findStack } from '../shared/stacks';
+import type { Tier } from '../shared/tiers';
+import type { StackProgress } from '../shared/workflow';
+
+const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const s3 = traced(new S3Client(sdkSettings));
+
+export interface DeleteStackEvent extends TaskEvent {
+  tier: Tier;
+  stackName: string;
+  /** Empty the stack's buckets first, so CloudFormation can delete them. */
+  emptyBuckets?: boolean;
+}
+
+async function emptyBucket(bucket: string): Promise<number> {
+  try {
+    return await removeEveryVersion(bucket);
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchBucket') return 0;
+    throw error;
+  }
+}
+
+async function removeEveryVersion(bucket: string): Promise<number> {
+  let removed = 0;
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        KeyMarker,
+        VersionIdMarker,
+      })
+    );
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((o) => o.Key)
+      .map((o) => ({ Key: o.Key as string, VersionId: o.VersionId }));
+    if (objects.length > 0) {
+      await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: objects, Quiet: true },
+        })
+      );
+      removed += objects.length;
+    }
+    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (KeyMarker);
+
+  return removed;
+}
+
+async function bucketsOf(stackId: string): Promise<string[]> {
+  const { StackResources = [] } = await cloudFormation.send(
+    new DescribeStackResourcesCommand({ StackName: stackId })
+  );
+
+  return StackResources.filter(
+    (r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId
+  ).map((r) => r.PhysicalResourceId as string);
+}
+
+function progress(event: DeleteStackEvent, stackId?: string, ready = false) {
+  const result: StackProgress = {
+    tier: event.tier,
+    stackName: event.stackName,
+    stackId,
+    status: ready ? 'DELETE_COMPLETE' : 'DELETE_IN_PROGRESS',
+    ready,
+    attempt: 0,
+    waitSeconds: ready ? 0 : intervalBefore(pollPlans.delete, 0),
+  };
+
+  return result;
+}
+
+/**
+ * Starts deleting one stack of the environment; a stack that was never
+ * created counts as deleted. Buckets are emptied first when asked, since
+ * CloudFormation cannot delete a bucket that holds objects.
+ */
+export const handler = taskHandler(
+  'delete a stack',
+  async (event: DeleteStackEvent): Promise<StackProgress> => {
+    const stack = await findStack(cloudFormation, event.stackName);
+    const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+    if (!stack?.StackId || status === 'DELETE_COMPLETE') {
+      logger.info('stack was never created', { stackName: event.stackName });
+
+      return progress(event, stack?.StackId, true);
+    }
+    if (status === 'DELETE_IN_PROGRESS') return progress(event, stack.StackId);
+    if (status.endsWith('_IN_PROGRESS')) {
+      throw new StackBusyError(
+        `The stack ${event.stackName} is ${status}; haven deletes it once ` +
+          'that operation ends.'
+      );
+    }
+
+    if (event.emptyBuckets) {
+      for (const bucket of await bucketsOf(stack.StackId)) {
+        const removed = await emptyBucket(bucket);
+        logger.info('bucket emptied', { bucket, removed });
+      }
+    }
+    await cloudFormation.send(
+      new DeleteStackCommand({
+        StackName: stack.StackId,
+        RoleARN: process.env.CLOUDFORMATION_ROLE_ARN || undefined,
+      })
+    );
+    logger.info('stack deletion started', { stackName: event.stackName });
+
+    return progress(event, stack.StackId);
+  }
+);

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { type PlatformLimits, requestDefaults } from './defaults';
+import { type FieldProblem, RequestValidationError } from './errors';
+
+/**
+ * Environment names become stack, load balancer, target group and bucket
+ * names: lowercase, 3 to 20 characters, so `<name>-alb` fits the load
+ * balancer's 32 characters and `<name>-django-static-<account>` a bucket's 63.
+ */
+export const environmentNamePattern = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
+
+const tagKeyPattern = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
+const gitRefPattern = /^[A-Za-z0-9._/-]{1,200}$/;
+const certificatePattern =
+  /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+function requestSchema(limits: PlatformLimits) {
+  const count = z.number().int().min(0).max(limits.maxInstances);
+
+  const sizes = z.strictObject({
+    instanceType: z
+      .enum(limits.instanceTypes as [string, ...string[]], {
+        error: `must be one of ${limits.instanceTypes.join(', ')}`,
+      })
+      .default(requestDefaults.sizes.instanceType),
+    dbInstanceClass: z
+      .enum(limits.dbInstanceClasses as [string, ...string[]], {
+        error: `must be one of ${limits.dbInstanceClasses.join(', ')}`,
+      })
+      .default(requestDefaults.sizes.dbInstanceClass),
+    dbAllocatedStorage: z
+      .number()
+      .int()
+      .min(limits.dbStorage.min)
+      .max(limits.dbStorage.max)
+      .default(requestDefaults.sizes.dbAllocatedStorage),
+    minSize: count.default(requestDefaults.sizes.minSize),
+    desiredCapacity: count
+      .min(1)
+      .default(requestDefaults.sizes.desiredCapacity),
+    maxSize: count.min(1).default(requestDefaults.sizes.maxSize),
+  });
+
+  const app = z.strictObject({
+    repository: z
+      .url({ protocol: /^https$/, error: 'must be an https git URL' })
+      .max(500)
+      .optional(),
+    ref: z
+      .string()
+      .regex(gitRefPattern, 'must be a branch, tag or commit name')
+      .optional(),
+    directory: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{1,100}$/, 'must be a relative folder name')
+      .refine((dir) => !dir.split('/').includes('..'), 'must stay inside')
+      .default(requestDefaults.app.directory),
+  });
+
+  return z.strictObject({
+    name: z
+      .string({ error: 'is required' })
+      .regex(
+        environmentNamePattern,
+        'must be 3 to 20 lowercase letters, digits or hyphens, ' +
+          'starting with a letter and not ending with a hyphen'
+      ),
+    notificationEmail: z.email({ error: 'must be an email address' }).max(254),
+    owner: z.string().min(1).max(256).optional(),
+    sizes: sizes.default(() => sizes.parse({})),
+    app: app.default(() => app.parse({})),
+    singleNatGateway: z.boolean().default(requestDefaults.singleNatGateway),
+    certificateArn: z
+      .string()
+      .regex(certificatePattern, 'must be an ACM certificate ARN')
+      .optional(),
+    production: z.boolean().default(requestDefaults.production),
+    rollbackOnFailure: z.boolean().default(requestDefaults.rollbackOnFailure),
+    tags: z
+      .record(
+        z
+          .string()
+          .regex(tagKeyPattern, 'must be a valid tag key')
+          .refine(
+            (key) => !/^(aws|haven):/i.test(key),
+            'must not start with aws: or haven:, which are reserved'
+          ),
+        z.string().max(256)
+      )
+      .refine((tags) => Object.keys(tags).length <= 20, 'at most 20 tags')
+      .default({}),
+  });
+}
+
+/** A request as the application team sends it. */
+export type EnvironmentRequestInput = z.input<ReturnType<typeof requestSchema>>;
+
+/** A request after validation, with every default filled in. */
+export interface EnvironmentRequest {
+  name: string;
+  notificationEmail: string;
+  owner: string;
+  sizes: {
+    instanceType: string;
+    dbInstanceClass: string;
+    dbAllocatedStorage: number;
+    minSize: number;
+    desiredCapacity: number;
+    maxSize: number;
+  };
+  app: { repository: string; ref: string; directory: string };
+  singleNatGateway: boolean;
+  certificateArn?: string;
+  production: boolean;
+  rollbackOnFailure: boolean;
+  tags: Record<string, string>;
+}
+
+/**
+ * Checks min <= desired <= max apart from the schema, so the ordering is
+ * reported even when another field of the request is wrong too.
+ */
+function sizeOrderProblems(input: unknown): FieldProblem[] {
+  const sizes =
+    typeof input === 'object' && input !== null && 'sizes' in input
+      ? (input as { sizes: unknown }).sizes
+      : {};
+  const given = (typeof sizes === 'object' && sizes) || {};
+  const pick = (key: 'minSize' | 'desiredCapacity' | 'maxSize') => {
+    const value = (given as Record<string, unknown>)[key];
+
+    return typeof value === 'number' ? value : requestDefaults.sizes[key];
+  };
+  const min = pick('minSize');
+  const desired = pick('desiredCapacity');
+  const max = pick('maxSize');
+  const problems: FieldProblem[] = [];
+  if (min > desired) {
+    problems.push({
+      field: 'sizes.minSize',
+      message: `must be at most desiredCapacity (${desired})`,
+    });
+  }
+  if (desired > max) {
+    problems.push({
+      field: 'sizes.desiredCapacity',
+      message: `must be at most maxSize (${max})`,
+    });
+  }
+
+  return problems;
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return 'is not a known field';
+  if (issue.code === 'invalid_key') {
+    return issue.issues[0]?.message ?? issue.message;
+  }
+
+  return issue.message;
+}
+
+function fieldOf(path: PropertyKey[]): string {
+  return path.length > 0 ? path.map(String).join('.') : '(request)';
+}
+
+/**
+ * Validates a request against a closed schema and fills in the defaults.
+ * Throws RequestValidationError naming every bad field.
+ */
+export function parseRequest(
+  input: unknown,
+  limits: PlatformLimits
+): EnvironmentRequest {
+  const result = requestSchema(limits).safeParse(input);
+  const problems: FieldProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        field:
+          issue.code === 'unrecognized_keys'
+            ? fieldOf([...issue.path, issue.keys.join(', ')])
+            : fieldOf(issue.path),
+        message: messageOf(issue),
+      }));
+  problems.push(...sizeOrderProblems(input));
+
+  const parsed = result.data;
+  const repository =
+    parsed?.app.repository ?? limits.defaultAppRepository ?? '';
+  if (parsed && repository === '') {
+    problems.push({
+      field: 'app.repository',
+      message:
+        'is required: the platform has no reference app repository configured',
+    });
+  }
+  if (!parsed || problems.length > 0) {
+    throw new RequestValidationError(problems);
+  }
+
+  return {
+    ...parsed,
+    owner: parsed.owner ?? parsed.notificationEmail,
+    app: {
+      repository,
+      ref: parsed.app.ref ?? limits.defaultAppRef,
+      directory: parsed.app.directory,
+    },
+  };
+}

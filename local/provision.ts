@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { repoRoot } from './emulator';
+import { openMailbox, type PublishedEmail } from './mailbox';
+import { type EventLog, type LocalExecution, runLocally } from './workflow';
+
+/** The role CloudFormation assumes; the emulator does not enforce IAM. */
+export const localCloudFormationRoleArn =
+  'arn:aws:iam::123456789012:role/haven-CloudFormationServiceRole';
+
+export interface LocalProvisioning {
+  execution: LocalExecution;
+  emails: PublishedEmail[];
+}
+
+export interface ProvisionOptions {
+  request: unknown;
+  executionName?: string;
+  onEvent?: (event: EventLog) => void;
+  logSink?: (text: string) => void;
+}
+
+function nameOf(request: unknown): string {
+  const name = (request as { name?: unknown } | null)?.name;
+
+  return typeof name === 'string' ? name : 'unnamed';
+}
+
+/**
+ * Provisions an environment on the emulator the AWS SDK points at, running
+ * the real provisioning state machine with the real handlers, and returns
+ * how the execution went with the emails it published.
+ */
+export async function provisionLocally(
+  options: ProvisionOptions
+): Promise<LocalProvisioning> {
+  const environment = nameOf(options.request);
+  const mailbox = await openMailbox(environment);
+  const executionName =
+    options.executionName ?? `${environment}-${Date.now().toString(36)}`;
+
+  const execution = await runLocally({
+    definitionPath: join(repoRoot, 'statemachines', 'provision.asl.yaml'),
+    stateMachineId: 'ProvisionStateMachine',
+    input: options.request,
+    executionName,
+    values: {
+      resources: { CloudFormationServiceRole: localCloudFormationRoleArn },
+    },
+    // Lambda mounts the templates layer under /opt; locally the functions
+    // read the folder the layer is built from.
+    environmentOverrides: { TEMPLATES_DIR: join(repoRoot, 'templates') },
+    onEvent: options.onEvent,
+    logSink: options.logSink,
+  });
+
+  return { execution, emails: await mailbox.read() };
+}

@@ -65,3 +65,15 @@ def test_secret_mode_needs_no_aws_until_the_first_connection():
     result = manage("check", "--deploy", "--fail-level", "DEBUG", **env)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_media_files_go_to_the_environment_bucket_under_media():
+    env = production_env(host="db.internal", user="haven", password="x")
+    show = (
+        "from django.core.files.storage import storages; s = storages['default'];"
+        "print(type(s).__name__, s.bucket_name, s.location, s.default_acl, s.querystring_auth)"
+    )
+
+    result = manage("shell", "-v0", "-c", show, **env)
+
+    assert result.stdout.split() == ["S3Storage", "haven-test-media", "media", "None", "True"]

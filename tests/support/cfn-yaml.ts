@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type ScalarTag, type CollectionTag } from 'yaml';
+import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { repoRoot } from '../../local/emulator';
 
 /** A CloudFormation template as parsed: plain objects, long-form functions. */

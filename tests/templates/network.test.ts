@@ -43,7 +43,11 @@ describe('network template', () => {
   let stack: CreatedStack;
 
   beforeAll(async () => {
-    stack = await createStack('alpha-network', file, networkParameters('alpha'));
+    stack = await createStack(
+      'alpha-network',
+      file,
+      networkParameters('alpha')
+    );
   });
 
   async function routeTable(logicalId: string) {
@@ -188,7 +192,10 @@ describe('network template', () => {
     const egress = (group: string) => {
       const inline = (template.Resources[group].Properties
         .SecurityGroupEgress ?? []) as Record<string, unknown>[];
-      const separate = resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')
+      const separate = resourcesOfType(
+        template,
+        'AWS::EC2::SecurityGroupEgress'
+      )
         .map(([, r]) => r.Properties)
         .filter(
           (p) =>

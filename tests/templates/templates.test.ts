@@ -105,11 +105,10 @@ describe.each(templateFiles)('%s', (file) => {
   });
 
   it('groups every parameter in the console interface', () => {
-    const groups = (
-      template.Metadata?.['AWS::CloudFormation::Interface'] as {
-        ParameterGroups: { Parameters: string[] }[];
-      }
-    ).ParameterGroups;
+    const face = template.Metadata?.['AWS::CloudFormation::Interface'] as
+      | { ParameterGroups: { Parameters: string[] }[] }
+      | undefined;
+    const groups = face?.ParameterGroups ?? [];
     const grouped = groups.flatMap((group) => group.Parameters).sort();
 
     expect(grouped).toEqual(Object.keys(template.Parameters).sort());
@@ -135,8 +134,9 @@ describe.each(templateFiles)('%s', (file) => {
       template.Parameters.EnvironmentName.AllowedPattern ?? ''
     );
 
-    expect(['abc', 'team-a-prod', 'a'.repeat(20)].map((n) => pattern.test(n)))
-      .toEqual([true, true, true]);
+    expect(
+      ['abc', 'team-a-prod', 'a'.repeat(20)].map((n) => pattern.test(n))
+    ).toEqual([true, true, true]);
     expect(
       ['ab', 'a'.repeat(21), 'Prod', '1abc', 'abc-', 'a_b'].map((n) =>
         pattern.test(n)

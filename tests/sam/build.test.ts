@@ -1,0 +1,84 @@
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../local/emulator';
+
+const sam = join(repoRoot, '.venv', 'bin', 'sam');
+
+/** Every function of template.yaml, by logical id. */
+const functions = [
+  'ValidateRequestFunction',
+  'SubscribeRequesterFunction',
+  'StartStackFunction',
+  'CheckStackFunction',
+  'DeleteStackFunction',
+  'CheckDatabaseFunction',
+  'CheckTargetsFunction',
+  'NotifyFunction',
+] as const;
+
+/** The tier templates StartStackFunction reads from /opt/templates. */
+const tierTemplates = ['network.yaml', 'data.yaml', 'compute.yaml'] as const;
+
+// A bundle holds the handler, the shared modules and the SDK clients it
+// uses; one far above this has pulled in something it should not.
+const largestBundleBytes = 2 * 1024 * 1024;
+
+describe('sam build', () => {
+  let workDir: string;
+  let buildDir: string;
+  let result: SpawnSyncReturns<string>;
+
+  // One build for the whole file: it bundles eight functions.
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'haven-sam-'));
+    buildDir = join(workDir, 'build');
+    result = spawnSync(
+      sam,
+      [
+        'build',
+        '--build-dir',
+        buildDir,
+        '--cache-dir',
+        join(workDir, 'cache'),
+        '--no-cached',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 55_000,
+        env: {
+          ...process.env,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          SAM_CLI_TELEMETRY: '0',
+        },
+      }
+    );
+  });
+
+  afterAll(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('succeeds without Docker', () => {
+    expect(result.error).toBeUndefined();
+    expect({ code: result.status, stderr: result.stderr }).toMatchObject({
+      code: 0,
+    });
+  });
+
+  it.each(functions)('bundles %s into one small handler.js', (id) => {
+    const bundle = join(buildDir, id, 'handler.js');
+
+    expect(existsSync(bundle)).toBe(true);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    expect(statSync(bundle).size).toBeLessThan(largestBundleBytes);
+  });
+
+  it.each(tierTemplates)('puts %s under templates/ in the layer', (file) => {
+    const path = join(buildDir, 'TemplatesLayer', 'templates', file);
+
+    expect(existsSync(path)).toBe(true);
+  });
+});

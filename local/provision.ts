@@ -15,6 +15,8 @@ export interface LocalProvisioning {
 export interface ProvisionOptions {
   request: unknown;
   executionName?: string;
+  /** Values for template.yaml's parameters, as a platform team sets them. */
+  parameters?: Record<string, string>;
   onEvent?: (event: EventLog) => void;
   logSink?: (text: string) => void;
 }
@@ -45,6 +47,7 @@ export async function provisionLocally(
     executionName,
     values: {
       resources: { CloudFormationServiceRole: localCloudFormationRoleArn },
+      parameters: options.parameters,
     },
     // Lambda mounts the templates layer under /opt; locally the functions
     // read the folder the layer is built from.

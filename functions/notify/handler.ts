@@ -35,13 +35,25 @@ export class NotificationError extends HavenError {
   }
 }
 
+/**
+ * The stacks a failed attempt kept. The email must go out even when a stack
+ * cannot be described, so such a stack is listed with what went wrong.
+ */
 async function keptStacks(state: WorkflowState): Promise<KeptStack[]> {
   const kept: KeptStack[] = [];
   for (const tier of tiers) {
     const stackName = state.stacks[tier];
-    const stack = await findStack(cloudFormation, stackName);
-    if (stack && stack.StackStatus !== 'DELETE_COMPLETE') {
-      kept.push({ stackName, status: stack.StackStatus ?? 'UNKNOWN' });
+    try {
+      const stack = await findStack(cloudFormation, stackName);
+      if (stack && stack.StackStatus !== 'DELETE_COMPLETE') {
+        kept.push({ stackName, status: stack.StackStatus ?? 'UNKNOWN' });
+      }
+    } catch (error) {
+      logger.warn('stack could not be described', { stackName, error });
+      kept.push({
+        stackName,
+        status: `status unknown: ${(error as Error).name}`,
+      });
     }
   }
 

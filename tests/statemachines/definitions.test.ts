@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from '../../local/emulator';
+import { definitionSubstitutions } from '../../local/sam-functions';
+
+// asl-validator ships CommonJS without types.
+const validateAsl = require('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errors: unknown[];
+};
+
+type State = {
+  Type: string;
+  Retry?: unknown[];
+  Catch?: unknown[];
+  TimeoutSeconds?: number;
+  ItemProcessor?: { States: Record<string, State> };
+  Branches?: { States: Record<string, State> }[];
+};
+
+const folder = join(repoRoot, 'statemachines');
+const files = readdirSync(folder).filter((f) => f.endsWith('.asl.yaml'));
+
+function load(file: string) {
+  const text = readFileSync(join(folder, file), 'utf8');
+  const placeholders = [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+  const definition = parse(
+    text.replace(
+      /\$\{(\w+)\}/g,
+      'arn:aws:lambda:us-east-1:123456789012:function:$1'
+    )
+  ) as {
+    Comment?: string;
+    TimeoutSeconds?: number;
+    States: Record<string, State>;
+  };
+
+  return { definition, placeholders: new Set(placeholders) };
+}
+
+function everyState(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...everyState(state.ItemProcessor?.States ?? {}),
+    ...(state.Branches ?? []).flatMap((b) => everyState(b.States)),
+  ]);
+}
+
+describe.each(files)('state machine %s', (file) => {
+  const { definition, placeholders } = load(file);
+  const states = everyState(definition.States);
+
+  it('is valid Amazon States Language', () => {
+    // The validator changes what it is given: hand it a copy.
+    const result = validateAsl(structuredClone(definition));
+
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('has a top-level Comment and TimeoutSeconds', () => {
+    expect(definition.Comment?.length).toBeGreaterThan(40);
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  it.each(states.filter(([, state]) => state.Type === 'Task'))(
+    'gives Task "%s" a timeout, a Retry and a Catch',
+    (_name, state) => {
+      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      expect(state.Retry?.length).toBeGreaterThan(0);
+      expect(state.Catch?.length).toBeGreaterThan(0);
+    }
+  );
+
+  it('names states as sentences a runbook would use', () => {
+    for (const [name] of states) {
+      expect(name).toMatch(/^[A-Z][a-z']*( [A-Za-z'-]+)+\??$/);
+    }
+  });
+
+  it('retries only errors that haven or the AWS services raise', () => {
+    const source = ['shared/errors.ts', 'notify/handler.ts']
+      .map((f) => readFileSync(join(repoRoot, 'functions', f), 'utf8'))
+      .join('\n');
+    const havenErrors = new Set(
+      [...source.matchAll(/this\.name = '(\w+)'/g)].map((m) => m[1])
+    );
+    const awsErrors = new Set([
+      'Throttling',
+      'ThrottlingException',
+      'TooManyRequestsException',
+      'ServiceUnavailable',
+      'InternalFailure',
+      'InternalErrorException',
+    ]);
+    const matched = states.flatMap(([, state]) =>
+      ((state.Retry ?? []) as { ErrorEquals: string[] }[]).flatMap(
+        (retrier) => retrier.ErrorEquals
+      )
+    );
+
+    for (const error of matched) {
+      if (/^(States|Lambda|Sandbox)\./.test(error)) continue;
+      expect([...havenErrors, ...awsErrors]).toContain(error);
+    }
+  });
+
+  it('uses only substitutions template.yaml defines', () => {
+    const defined = new Set(
+      Object.keys(definitionSubstitutions('ProvisionStateMachine'))
+    );
+
+    for (const name of placeholders) expect(defined).toContain(name);
+  });
+});

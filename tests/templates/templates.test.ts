@@ -93,7 +93,7 @@ describe.each(templateFiles)('%s', (file) => {
     const rest = body.replaceAll('ManageMasterUserPassword: true', '');
 
     expect(rest).not.toMatch(/MasterUserPassword/);
-    expect(rest).not.toMatch(/password\s*[:=]\s*['"]?\w/i);
+    expect(rest).not.toMatch(/^\s*[\w-]*password\s*:\s*\S/im);
     expect(body).not.toMatch(/\b(TODO|FIXME)\b/);
   });
 

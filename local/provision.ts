@@ -18,6 +18,7 @@ export interface ProvisionOptions {
   /** Values for template.yaml's parameters, as a platform team sets them. */
   parameters?: Record<string, string>;
   onEvent?: (event: EventLog) => void;
+  onInvoke?: (state: string, event: unknown) => void;
   logSink?: (text: string) => void;
 }
 
@@ -53,6 +54,7 @@ export async function provisionLocally(
     // read the folder the layer is built from.
     environmentOverrides: { TEMPLATES_DIR: join(repoRoot, 'templates') },
     onEvent: options.onEvent,
+    onInvoke: options.onInvoke,
     logSink: options.logSink,
   });
 

@@ -51,6 +51,8 @@ export interface LocalRunOptions {
   pauseMs?: number;
   /** Called for every event of the execution as it happens. */
   onEvent?: (event: EventLog) => void;
+  /** Called with each Task's state name and the event its handler gets. */
+  onInvoke?: (state: string, event: unknown) => void;
   /** Receives what the handlers log, instead of standard output. */
   logSink?: (text: string) => void;
 }
@@ -89,8 +91,13 @@ function allStates(states: Record<string, StateNode>): [string, StateNode][] {
  * and a JSON document with its message (the Cause). The local handlers do
  * the same, so the failure path reads identical errors locally and in AWS.
  */
-function asLambda(handler: Handler, logSink?: (text: string) => void) {
+function asLambda(
+  handler: Handler,
+  logSink?: (text: string) => void,
+  onInvoke?: (event: unknown) => void
+) {
   return async (input: unknown) => {
+    onInvoke?.(input);
     const streams = [process.stdout, process.stderr];
     const writes = streams.map((stream) => stream.write);
     if (logSink) {
@@ -165,7 +172,9 @@ export async function runLocally(
       const fn = byArn.get(state.Resource);
       if (!fn) throw new Error(`no function in template.yaml for ${name}`);
       const module = (await import(fn.entryPoint)) as { handler: Handler };
-      taskHandlers[name] = asLambda(module.handler, options.logSink);
+      taskHandlers[name] = asLambda(module.handler, options.logSink, (event) =>
+        options.onInvoke?.(name, event)
+      );
     }
     if (state.Type === 'Wait' || state.Retry) {
       pauses[name] = options.pauseMs ?? 0;

@@ -57,6 +57,19 @@ function describe(instance: DBInstance) {
   };
 }
 
+async function findInstance(identifier: string) {
+  try {
+    const { DBInstances = [] } = await rds.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })
+    );
+
+    return DBInstances[0];
+  } catch (error) {
+    if ((error as Error).name === 'DBInstanceNotFoundFault') return undefined;
+    throw error;
+  }
+}
+
 /**
  * One look at the environment's database. It is ready when RDS reports it
  * available with a standby in a second zone: the Multi-AZ flag alone only
@@ -65,12 +78,7 @@ function describe(instance: DBInstance) {
 export const handler = taskHandler(
   'check the database',
   async (event: CheckDatabaseEvent): Promise<DatabaseState> => {
-    const { DBInstances = [] } = await rds.send(
-      new DescribeDBInstancesCommand({
-        DBInstanceIdentifier: event.dbInstanceIdentifier,
-      })
-    );
-    const instance = DBInstances[0];
+    const instance = await findInstance(event.dbInstanceIdentifier);
     if (!instance) {
       throw new DatabaseFailedError(
         `The database ${event.dbInstanceIdentifier} does not exist.`

@@ -1,0 +1,122 @@
+import {
+  boundMinutes,
+  intervalBefore,
+  isPastBound,
+  nextPoll,
+  type PollPlan,
+  pollPlans,
+  type WaitName,
+} from '../../../functions/shared/polling';
+
+const plan: PollPlan = {
+  firstSeconds: 10,
+  backoff: 2,
+  maxIntervalSeconds: 60,
+  boundSeconds: 150,
+};
+
+describe('polling', () => {
+  describe('intervalBefore', () => {
+    it.each([
+      [0, 10],
+      [1, 20],
+      [2, 40],
+      [3, 60],
+      [4, 60],
+      [20, 60],
+    ])('waits before look %i for %i seconds', (attempt, seconds) => {
+      // Act
+      const interval = intervalBefore(plan, attempt);
+
+      // Assess
+      expect(interval).toBe(seconds);
+    });
+
+    it('rounds grown intervals to whole seconds', () => {
+      // Prepare
+      const uneven = { ...plan, firstSeconds: 15, backoff: 1.5 };
+
+      // Act
+      const intervals = [1, 2, 3].map((look) => intervalBefore(uneven, look));
+
+      // Assess
+      expect(intervals).toEqual([23, 34, 51]);
+    });
+
+    it('keeps a first wait longer than the largest interval', () => {
+      // Act
+      const intervals = [0, 1, 2].map((look) =>
+        intervalBefore(pollPlans.data, look)
+      );
+
+      // Assess
+      expect(intervals).toEqual([300, 120, 120]);
+    });
+  });
+
+  describe('isPastBound', () => {
+    it.each([
+      // 10 + 20 + 40 + 60 = 130 is within 150; one more 60 passes it.
+      [3, false],
+      [4, true],
+      [9, true],
+    ])('at look %i is %s', (attempt, past) => {
+      // Act
+      const result = isPastBound(plan, attempt);
+
+      // Assess
+      expect(result).toBe(past);
+    });
+
+    it('allows a look that reaches the bound exactly', () => {
+      // Prepare: 10 + 20 + 40 = 70
+      const exact = { ...plan, boundSeconds: 70 };
+
+      // Act
+      const results = [isPastBound(exact, 2), isPastBound(exact, 3)];
+
+      // Assess
+      expect(results).toEqual([false, true]);
+    });
+  });
+
+  describe('nextPoll', () => {
+    it('counts the look and waits the next interval', () => {
+      // Act
+      const state = nextPoll(plan, 1);
+
+      // Assess
+      expect(state).toEqual({ ready: false, attempt: 2, waitSeconds: 40 });
+    });
+  });
+
+  describe('boundMinutes', () => {
+    it.each<[WaitName, number]>([
+      ['network', 30],
+      ['data', 90],
+      ['compute', 45],
+      ['delete', 60],
+      ['database', 30],
+      ['targets', 20],
+    ])('gives the %s wait %i minutes', (wait, minutes) => {
+      // Act
+      const result = boundMinutes(pollPlans[wait]);
+
+      // Assess
+      expect(result).toBe(minutes);
+    });
+  });
+
+  describe('pollPlans', () => {
+    it.each(Object.keys(pollPlans) as WaitName[])(
+      'lets the %s wait look more than once before its bound',
+      (wait) => {
+        // Act
+        const secondLookPast = isPastBound(pollPlans[wait], 1);
+
+        // Assess
+        expect(secondLookPast).toBe(false);
+      }
+    );
+  });
+});

@@ -6,7 +6,7 @@ import {
   localAwsSettings,
   startEmulator,
 } from './emulator';
-import { localCloudFormationRoleArn, provisionLocally } from './provision';
+import { localResources, provisionLocally } from './provision';
 import { samFunctions } from './sam-functions';
 import { terminal } from './workflow';
 
@@ -52,7 +52,7 @@ async function main() {
     process.argv.slice(2)
   );
   const functions = samFunctions({
-    resources: { CloudFormationServiceRole: localCloudFormationRoleArn },
+    resources: localResources,
   });
   const fn = functions.find((candidate) => candidate.logicalId === logicalId);
   if (!fn) {

@@ -3,9 +3,17 @@ import { repoRoot } from './emulator';
 import { openMailbox, type PublishedEmail } from './mailbox';
 import { type EventLog, type LocalExecution, runLocally } from './workflow';
 
-/** The role CloudFormation assumes; the emulator does not enforce IAM. */
-export const localCloudFormationRoleArn =
-  'arn:aws:iam::123456789012:role/haven-CloudFormationServiceRole';
+/**
+ * What template.yaml's own resources are called in a local run. The
+ * emulator does not enforce IAM, so the role and the boundary need not
+ * exist there; their ARNs have the shape they have in AWS.
+ */
+export const localResources = {
+  CloudFormationServiceRole:
+    'arn:aws:iam::123456789012:role/haven-CloudFormationServiceRole',
+  EnvironmentPermissionsBoundary:
+    'arn:aws:iam::123456789012:policy/haven-EnvironmentPermissionsBoundary',
+} as const;
 
 export interface LocalProvisioning {
   execution: LocalExecution;
@@ -47,7 +55,7 @@ export async function provisionLocally(
     input: options.request,
     executionName,
     values: {
-      resources: { CloudFormationServiceRole: localCloudFormationRoleArn },
+      resources: localResources,
       parameters: options.parameters,
     },
     // Lambda mounts the templates layer under /opt; locally the functions

@@ -12,7 +12,7 @@ export const environmentNamePattern = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const tagKeyPattern = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
 const gitRefPattern = /^[A-Za-z0-9._/-]{1,200}$/;
 const certificatePattern =
-  /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+  /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 
 function requestSchema(limits: PlatformLimits) {
   const count = z.number().int().min(0).max(limits.maxInstances);

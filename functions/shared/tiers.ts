@@ -62,6 +62,7 @@ export function requestParameters(
         AppRepository: app.repository,
         AppRef: app.ref,
         AppDirectory: app.directory,
+        PermissionsBoundaryArn: process.env.PERMISSIONS_BOUNDARY_ARN ?? '',
       };
   }
 }

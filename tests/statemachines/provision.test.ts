@@ -9,7 +9,7 @@ import {
   ListSubscriptionsByTopicCommand,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import { provisionLocally } from '../../local/provision';
+import { localResources, provisionLocally } from '../../local/provision';
 import type { EventLog } from '../../local/workflow';
 import { useEmulator } from '../support/emulator';
 
@@ -155,6 +155,7 @@ describe('provision state machine', () => {
         StaticBucketName: data.StaticBucketName,
         NotificationEmail: 'team-e2e@example.com',
         AppRepository: repository,
+        PermissionsBoundaryArn: localResources.EnvironmentPermissionsBoundary,
       });
     });
 

@@ -9,6 +9,7 @@ are the ones the bootstrap installs."""
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from servers import APP, GUNICORN_UNIT, NGINX_SITE, VENV, free_port, nginx_bin, wait_for_port
@@ -43,6 +44,7 @@ class Gunicorn:
         # A second Gunicorn of the same tree gets its own metrics directory.
         self.env["PROMETHEUS_MULTIPROC_DIR"] += f"-{name}"
         self.env.update(env, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(workers))
+        self.workers = workers
         self.process = None
 
     def start(self) -> None:
@@ -51,6 +53,24 @@ class Gunicorn:
                 self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         wait_for_port(self.port, timeout=30, process=self.process)
+        self.wait_for_workers()
+
+    def wait_for_workers(self, timeout: float = 30) -> None:
+        """Waits until every worker has loaded the app.
+
+        The master listens before its workers are ready; a worker that has
+        imported the app has created its metrics file.
+        """
+        metrics = Path(self.env["PROMETHEUS_MULTIPROC_DIR"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if len(pids) == self.workers and all(
+                (metrics / f"counter_{pid}.db").exists() for pid in pids
+            ):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"Gunicorn's workers are not ready after {timeout} s:\n{self.log()}")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

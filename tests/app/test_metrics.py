@@ -55,7 +55,8 @@ def test_counters_and_cpu_do_not_drop_when_a_worker_dies(gunicorn):
     victim = max(gunicorn.worker_pids())
 
     os.kill(victim, signal.SIGKILL)
-    wait_until(lambda: victim not in gunicorn.worker_pids() and len(gunicorn.worker_pids()) == 3)
+    wait_until(lambda: victim not in gunicorn.worker_pids())
+    gunicorn.wait_for_workers()
     after = scrape(gunicorn.port)
 
     assert total(after, BY_METHOD, method="GET") == total(before, BY_METHOD, method="GET")

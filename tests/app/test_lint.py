@@ -13,13 +13,13 @@ def run(*command) -> subprocess.CompletedProcess:
 
 
 def test_python_passes_ruff_lint():
-    result = run(*RUFF, "check", *PYTHON_TREES)
+    result = run(*RUFF, "check", "--no-cache", *PYTHON_TREES)
 
     assert result.returncode == 0, result.stdout
 
 
 def test_python_is_formatted_by_ruff():
-    result = run(*RUFF, "format", "--check", *PYTHON_TREES)
+    result = run(*RUFF, "format", "--check", "--no-cache", *PYTHON_TREES)
 
     assert result.returncode == 0, result.stdout
 

@@ -110,17 +110,9 @@ class Postgres:
             shutil.chown(self.dir, "postgres")
             shutil.chown(pwfile, "postgres")
         self._run(
-            "initdb",
-            "-D",
-            self.data,
-            "-U",
-            self.user,
-            f"--pwfile={pwfile}",
-            "--auth=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        )
+            "initdb", f"--pgdata={self.data}", f"--username={self.user}",
+            f"--pwfile={pwfile}", "--auth=scram-sha-256", "--encoding=UTF8", "--no-sync",
+        )  # fmt: skip
         options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", self.dir / "log", "-w", "start")
 

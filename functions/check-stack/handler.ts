@@ -100,6 +100,12 @@ async function checkCreation(event: CheckStackEvent): Promise<StackProgress> {
       outputs: outputsOf(stack),
     };
   }
+  if (status.startsWith('DELETE_')) {
+    throw new StackFailedError(
+      `The ${event.tier} stack ${event.stackName} is ${status} while it was ` +
+        'being created: someone or something deleted it.'
+    );
+  }
   if (failedStatuses.has(status)) {
     const reason = await firstFailure(cloudFormation, stack);
     throw new StackFailedError(

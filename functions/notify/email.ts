@@ -115,7 +115,7 @@ function leftBehind(
   const lines = (state.cleanup ?? []).map(
     (result: CleanupResult) =>
       `  - ${result.stackName}: ${result.outcome}` +
-      `${result.detail ? ` (${result.detail})` : ''}`
+      `${result.detail ? ` (${errorMessageOf(result.detail)})` : ''}`
   );
 
   return [

@@ -14,31 +14,42 @@ const gitRefPattern = /^[A-Za-z0-9._/-]{1,200}$/;
 const certificatePattern =
   /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 
+/**
+ * Defaults are prefaults: they pass the same checks as a value the request
+ * gives, so a platform that narrowed its limits below haven's defaults
+ * rejects a request that leaves such a size out, naming the field.
+ */
 function requestSchema(limits: PlatformLimits) {
-  const count = z.number().int().min(0).max(limits.maxInstances);
+  const count = z
+    .number()
+    .int()
+    .min(0)
+    .max(limits.maxInstances, {
+      error: `must be at most ${limits.maxInstances}, the platform's limit`,
+    });
 
   const sizes = z.strictObject({
     instanceType: z
       .enum(limits.instanceTypes as [string, ...string[]], {
         error: `must be one of ${limits.instanceTypes.join(', ')}`,
       })
-      .default(requestDefaults.sizes.instanceType),
+      .prefault(requestDefaults.sizes.instanceType),
     dbInstanceClass: z
       .enum(limits.dbInstanceClasses as [string, ...string[]], {
         error: `must be one of ${limits.dbInstanceClasses.join(', ')}`,
       })
-      .default(requestDefaults.sizes.dbInstanceClass),
+      .prefault(requestDefaults.sizes.dbInstanceClass),
     dbAllocatedStorage: z
       .number()
       .int()
       .min(limits.dbStorage.min)
       .max(limits.dbStorage.max)
-      .default(requestDefaults.sizes.dbAllocatedStorage),
-    minSize: count.default(requestDefaults.sizes.minSize),
+      .prefault(requestDefaults.sizes.dbAllocatedStorage),
+    minSize: count.prefault(requestDefaults.sizes.minSize),
     desiredCapacity: count
       .min(1)
-      .default(requestDefaults.sizes.desiredCapacity),
-    maxSize: count.min(1).default(requestDefaults.sizes.maxSize),
+      .prefault(requestDefaults.sizes.desiredCapacity),
+    maxSize: count.min(1).prefault(requestDefaults.sizes.maxSize),
   });
 
   const app = z.strictObject({
@@ -67,8 +78,8 @@ function requestSchema(limits: PlatformLimits) {
       ),
     notificationEmail: z.email({ error: 'must be an email address' }).max(254),
     owner: z.string().min(1).max(256).optional(),
-    sizes: sizes.default(() => sizes.parse({})),
-    app: app.default(() => app.parse({})),
+    sizes: sizes.prefault({}),
+    app: app.prefault({}),
     singleNatGateway: z.boolean().default(requestDefaults.singleNatGateway),
     certificateArn: z
       .string()

@@ -83,6 +83,17 @@ describe('tiers', () => {
 
   describe('requestParameters', () => {
     const request = aRequest();
+    const boundary = 'arn:aws:iam::123456789012:policy/haven-boundary';
+
+    beforeEach(() => {
+      jest.replaceProperty(process, 'env', {
+        PERMISSIONS_BOUNDARY_ARN: boundary,
+      });
+    });
+
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
 
     it('gives the network its NAT gateway choice', () => {
       // Act
@@ -133,7 +144,19 @@ describe('tiers', () => {
         AppRepository: 'https://git.example.com/team/app.git',
         AppRef: 'release-1',
         AppDirectory: 'src/app',
+        PermissionsBoundaryArn: boundary,
       });
+    });
+
+    it('passes an empty boundary when the platform sets none', () => {
+      // Prepare
+      jest.replaceProperty(process, 'env', {});
+
+      // Act
+      const { PermissionsBoundaryArn } = requestParameters('compute', request);
+
+      // Assess
+      expect(PermissionsBoundaryArn).toBe('');
     });
 
     it('passes an empty certificate when the request has none', () => {

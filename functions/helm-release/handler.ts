@@ -1,0 +1,385 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { Context } from 'aws-lambda';
+import { sdkSettings, traced } from '../shared/clients';
+import { eksToken } from '../shared/eks-token';
+import { taskHandler } from '../shared/handler';
+import { kubeconfig } from '../shared/kubeconfig';
+import { logger } from '../shared/logger';
+import {
+  ClusterNotActiveError,
+  HelmReleaseFailedError,
+  HelmReleasePendingError,
+} from './errors';
+import {
+  type HelmReleaseEvent,
+  type HelmReleaseRequest,
+  parseEvent,
+} from './event';
+import { childEnv, runCommand } from './run';
+
+const eks = traced(new EKSClient(sdkSettings));
+
+/** Time limits of one invocation, in seconds. */
+export const limits = {
+  /**
+   * Kept free at the end of the invocation for the status calls, the
+   * service lookup and the return, after helm's own bound.
+   */
+  marginSeconds: 60,
+  /** helm's --timeout when the event names none. */
+  defaultTimeoutSeconds: 600,
+  /** Below this no install of these charts can finish. */
+  minimumTimeoutSeconds: 60,
+  /** The function's timeout, for runs outside Lambda. */
+  functionTimeoutSeconds: 900,
+} as const;
+
+/** What the function returns to the state machine. */
+export interface HelmReleaseResult {
+  action: 'install' | 'uninstall';
+  release: string;
+  namespace: string;
+  chart: string;
+  /** Helm's status of the release: deployed, or uninstalled. */
+  status: string;
+  revision?: number;
+  /** The app's address, once its load balancer has a name. */
+  address?: string;
+  /** The load balancer exists but AWS has not named it yet. */
+  addressPending?: boolean;
+  /** How a person reaches the service (monitoring, internal app). */
+  access?: string;
+  /** The Secret holding Grafana's administrator password. */
+  passwordSecret?: string;
+}
+
+const paths = () => ({
+  helm: process.env.HELM_PATH ?? '/opt/helm/helm',
+  kubectl: process.env.KUBECTL_PATH ?? '/opt/kubectl/kubectl',
+  charts: process.env.CHARTS_DIR ?? '/opt/templates/charts',
+});
+
+/**
+ * helm's --timeout. With --rollback-on-failure a failed upgrade is rolled
+ * back and waited for as long again, so two helm bounds and the margin
+ * must fit in what is left of the invocation: 900 s leave 420 s for helm.
+ */
+export function helmTimeoutSeconds(
+  release: string,
+  requested: number | undefined,
+  remainingMs: number
+): number {
+  const budget = Math.floor((remainingMs / 1000 - limits.marginSeconds) / 2);
+  const seconds = Math.min(requested ?? limits.defaultTimeoutSeconds, budget);
+  if (seconds < limits.minimumTimeoutSeconds) {
+    throw new HelmReleasePendingError(
+      release,
+      `Only ${Math.floor(remainingMs / 1000)} s are left in this ` +
+        'invocation, too few to wait for a release; retry with a fresh one.'
+    );
+  }
+
+  return seconds;
+}
+
+/** The service names the charts give a release, as their helpers do. */
+function prefixOf(request: HelmReleaseRequest): string {
+  const override = request.values.fullnameOverride;
+  if (typeof override === 'string' && override !== '') return override;
+
+  return request.release.includes(request.chart)
+    ? request.release
+    : `${request.release}-${request.chart}`;
+}
+
+async function writeKubeconfig(clusterName: string, scratch: string) {
+  const { cluster } = await eks.send(
+    new DescribeClusterCommand({ name: clusterName })
+  );
+  const status = cluster?.status ?? 'missing';
+  const endpoint = cluster?.endpoint;
+  const certificateAuthority = cluster?.certificateAuthority?.data;
+  if (status !== 'ACTIVE' || !endpoint || !certificateAuthority) {
+    throw new ClusterNotActiveError(clusterName, status);
+  }
+  const token = await eksToken({
+    clusterName,
+    region: await eks.config.region(),
+    credentials: await eks.config.credentials(),
+  });
+  const path = join(scratch, 'kubeconfig');
+  // Owner-only: the file holds a bearer token for the cluster.
+  await writeFile(
+    path,
+    kubeconfig({ clusterName, endpoint, certificateAuthority, token }),
+    { mode: 0o600 }
+  );
+
+  return path;
+}
+
+/** One helm or kubectl call of the invocation, with its shared settings. */
+interface Session {
+  request: HelmReleaseRequest;
+  scratch: string;
+  kubeconfigPath: string;
+  timeoutSeconds: number;
+}
+
+async function helm(session: Session, command: string, args: string[]) {
+  const env = childEnv(session.scratch, {});
+  const all = [
+    command,
+    ...args,
+    '--namespace',
+    session.request.namespace,
+    '--kubeconfig',
+    session.kubeconfigPath,
+  ];
+  // helm's own --timeout bounds each wait; this only ends a hung process.
+  const killAfterMs = (2 * session.timeoutSeconds + 30) * 1000;
+
+  return runCommand(paths().helm, all, env, killAfterMs);
+}
+
+function failure(
+  session: Session,
+  command: string,
+  stderr: string,
+  code: number | null
+) {
+  const detail = stderr.trim().split('\n').slice(-5).join(' ').slice(-800);
+
+  return new HelmReleaseFailedError(
+    session.request.release,
+    command,
+    code,
+    detail
+  );
+}
+
+const inProgress =
+  /another operation \(install\/upgrade\/rollback\) is in progress/;
+
+/**
+ * Repairs a release left pending by an attempt that was cut off (a Lambda
+ * timeout kills helm mid-operation): a first install is removed, an upgrade
+ * or rollback is rolled back to the last good revision.
+ */
+async function recoverPending(session: Session): Promise<void> {
+  const { release } = session.request;
+  const wait = ['--wait=watcher', '--timeout', `${session.timeoutSeconds}s`];
+  const status = await helm(session, 'status', [release, '--output', 'json']);
+  if (status.code !== 0) {
+    if (/not found/.test(status.stderr)) return;
+    throw failure(session, 'status', status.stderr, status.code);
+  }
+  const state = (JSON.parse(status.stdout) as { info?: { status?: string } })
+    .info?.status;
+  if (!state?.startsWith('pending-')) return;
+
+  logger.warn('helm release left pending', { release, state });
+  const repair =
+    state === 'pending-install'
+      ? await helm(session, 'uninstall', [release, ...wait])
+      : await helm(session, 'rollback', [release, ...wait]);
+  if (repair.code !== 0) {
+    if (inProgress.test(repair.stderr)) {
+      throw new HelmReleasePendingError(
+        release,
+        `The release ${release} is ${state} and another helm operation ` +
+          'still holds it; retry once that one has ended.'
+      );
+    }
+    throw failure(
+      session,
+      state === 'pending-install' ? 'uninstall' : 'rollback',
+      repair.stderr,
+      repair.code
+    );
+  }
+  logger.info('helm release repaired', { release, state });
+}
+
+async function serviceAddress(
+  session: Session
+): Promise<Partial<HelmReleaseResult>> {
+  const { request } = session;
+  const name = prefixOf(request);
+  const result = await runCommand(
+    paths().kubectl,
+    [
+      'get',
+      'service',
+      name,
+      '--namespace',
+      request.namespace,
+      '--output',
+      'json',
+      '--kubeconfig',
+      session.kubeconfigPath,
+    ],
+    childEnv(session.scratch, {}),
+    30_000
+  );
+  if (result.code !== 0) {
+    // The release is installed; only its address is unknown for now.
+    logger.warn('service not read', { service: name, stderr: result.stderr });
+
+    return { addressPending: true };
+  }
+  const service = JSON.parse(result.stdout) as {
+    spec?: { type?: string; ports?: { port?: number }[] };
+    status?: {
+      loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] };
+    };
+  };
+  const port = service.spec?.ports?.[0]?.port ?? 8000;
+  if (service.spec?.type !== 'LoadBalancer') {
+    return {
+      access: `kubectl port-forward -n ${request.namespace} svc/${name} ${port}:${port}`,
+    };
+  }
+  const ingress = service.status?.loadBalancer?.ingress?.[0];
+  const host = ingress?.hostname ?? ingress?.ip;
+
+  return host
+    ? { address: `http://${host}:${port}/` }
+    : { addressPending: true };
+}
+
+function grafanaAccess(
+  request: HelmReleaseRequest
+): Partial<HelmReleaseResult> {
+  const grafana = `${prefixOf(request)}-grafana`;
+  const values = request.values.grafana as
+    | { existingSecret?: string }
+    | undefined;
+
+  return {
+    access: `kubectl port-forward -n ${request.namespace} svc/${grafana} 3000:3000, then http://127.0.0.1:3000/`,
+    passwordSecret: values?.existingSecret || grafana,
+  };
+}
+
+async function install(session: Session): Promise<HelmReleaseResult> {
+  const { request, scratch } = session;
+  await recoverPending(session);
+
+  // Values go through a file: on the command line they would show in the
+  // process list, and they may hold secrets.
+  const valuesPath = join(scratch, 'values.json');
+  await writeFile(valuesPath, JSON.stringify(request.values), { mode: 0o600 });
+  const upgrade = await helm(session, 'upgrade', [
+    request.release,
+    join(paths().charts, request.chart),
+    '--install',
+    '--create-namespace',
+    '--wait=watcher',
+    // Helm 4's name for Helm 3's --atomic.
+    '--rollback-on-failure',
+    '--timeout',
+    `${session.timeoutSeconds}s`,
+    '--values',
+    valuesPath,
+    '--output',
+    'json',
+  ]);
+  if (upgrade.code !== 0) {
+    if (inProgress.test(upgrade.stderr)) {
+      throw new HelmReleasePendingError(
+        request.release,
+        `Another helm operation holds the release ${request.release}; ` +
+          'retry once it has ended.'
+      );
+    }
+    throw failure(session, 'upgrade', upgrade.stderr, upgrade.code);
+  }
+  const released = JSON.parse(upgrade.stdout) as {
+    version?: number;
+    info?: { status?: string };
+  };
+  const reach =
+    request.chart === 'django-app'
+      ? await serviceAddress(session)
+      : grafanaAccess(request);
+  const result: HelmReleaseResult = {
+    action: 'install',
+    release: request.release,
+    namespace: request.namespace,
+    chart: request.chart,
+    status: released.info?.status ?? 'unknown',
+    revision: released.version,
+    ...reach,
+  };
+  logger.info('helm release installed', { ...result });
+
+  return result;
+}
+
+async function uninstall(session: Session): Promise<HelmReleaseResult> {
+  const { request } = session;
+  const removed = await helm(session, 'uninstall', [
+    request.release,
+    '--wait=watcher',
+    '--timeout',
+    `${session.timeoutSeconds}s`,
+    '--ignore-not-found',
+  ]);
+  if (removed.code !== 0) {
+    throw failure(session, 'uninstall', removed.stderr, removed.code);
+  }
+  logger.info('helm release uninstalled', { release: request.release });
+
+  return {
+    action: 'uninstall',
+    release: request.release,
+    namespace: request.namespace,
+    chart: request.chart,
+    status: 'uninstalled',
+  };
+}
+
+async function releaseWithHelm(
+  event: HelmReleaseEvent,
+  remainingMs: number
+): Promise<HelmReleaseResult> {
+  const request = parseEvent(event);
+  const timeoutSeconds = helmTimeoutSeconds(
+    request.release,
+    request.timeoutSeconds,
+    remainingMs
+  );
+  const scratch = await mkdtemp(join(tmpdir(), 'helm-release-'));
+  try {
+    const kubeconfigPath = await writeKubeconfig(request.clusterName, scratch);
+    const session = { request, scratch, kubeconfigPath, timeoutSeconds };
+
+    return request.action === 'install'
+      ? await install(session)
+      : await uninstall(session);
+  } finally {
+    // The token and the values leave with the folder, also on failure.
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Installs, upgrades or removes one Helm release of haven's charts on the
+ * environment's EKS cluster with the real helm binary of the kubectl layer.
+ * A release left pending by an earlier, cut-off attempt is repaired first.
+ */
+export async function handler(
+  event: HelmReleaseEvent,
+  context?: Context
+): Promise<HelmReleaseResult> {
+  const remainingMs =
+    context?.getRemainingTimeInMillis() ?? limits.functionTimeoutSeconds * 1000;
+
+  return taskHandler('release with helm', (e: HelmReleaseEvent) =>
+    releaseWithHelm(e, remainingMs)
+  )(event, context);
+}

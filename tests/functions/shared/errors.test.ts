@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  ClusterNotActiveError,
+  HelmReleaseFailedError,
+  HelmReleasePendingError,
+} from '../../../functions/helm-release/errors';
 import { NotificationError } from '../../../functions/notify/handler';
 import {
   DatabaseFailedError,
@@ -69,6 +74,9 @@ describe('errors', () => {
     const known = [
       ...errorClasses.map((type) => type.name),
       'RequestValidationError',
+      ClusterNotActiveError.name,
+      HelmReleasePendingError.name,
+      HelmReleaseFailedError.name,
     ];
 
     // Act

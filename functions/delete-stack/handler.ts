@@ -1,13 +1,9 @@
 import {
   CloudFormationClient,
   DeleteStackCommand,
-  DescribeStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
-import {
-  DeleteObjectsCommand,
-  ListObjectVersionsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { emptyStackBuckets } from '../shared/buckets';
 import { sdkSettings, traced } from '../shared/clients';
 import { StackBusyError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
@@ -25,56 +21,6 @@ export interface DeleteStackEvent extends TaskEvent {
   stackName: string;
   /** Empty the stack's buckets first, so CloudFormation can delete them. */
   emptyBuckets?: boolean;
-}
-
-async function emptyBucket(bucket: string): Promise<number> {
-  try {
-    return await removeEveryVersion(bucket);
-  } catch (error) {
-    if ((error as Error).name === 'NoSuchBucket') return 0;
-    throw error;
-  }
-}
-
-async function removeEveryVersion(bucket: string): Promise<number> {
-  let removed = 0;
-  let KeyMarker: string | undefined;
-  let VersionIdMarker: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        KeyMarker,
-        VersionIdMarker,
-      })
-    );
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
-      .filter((o) => o.Key)
-      .map((o) => ({ Key: o.Key as string, VersionId: o.VersionId }));
-    if (objects.length > 0) {
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: objects, Quiet: true },
-        })
-      );
-      removed += objects.length;
-    }
-    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (KeyMarker);
-
-  return removed;
-}
-
-async function bucketsOf(stackId: string): Promise<string[]> {
-  const { StackResources = [] } = await cloudFormation.send(
-    new DescribeStackResourcesCommand({ StackName: stackId })
-  );
-
-  return StackResources.filter(
-    (r) => r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId
-  ).map((r) => r.PhysicalResourceId as string);
 }
 
 function progress(event: DeleteStackEvent, stackId?: string, ready = false) {
@@ -115,10 +61,12 @@ export const handler = taskHandler(
     }
 
     if (event.emptyBuckets) {
-      for (const bucket of await bucketsOf(stack.StackId)) {
-        const removed = await emptyBucket(bucket);
-        logger.info('bucket emptied', { bucket, removed });
-      }
+      const emptied = await emptyStackBuckets(
+        cloudFormation,
+        s3,
+        stack.StackId
+      );
+      logger.info('buckets emptied', { emptied });
     }
     await cloudFormation.send(
       new DeleteStackCommand({

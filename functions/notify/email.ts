@@ -60,7 +60,12 @@ export function successEmail(state: WorkflowState, now: Date): Email {
 
   const details = table([
     ['App URL', compute.AppUrl],
-    ['Database', `${data.DBEndpointAddress}:${data.DBEndpointPort}`],
+    [
+      'Database',
+      data.DBEndpointAddress
+        ? `${data.DBEndpointAddress}:${data.DBEndpointPort}`
+        : undefined,
+    ],
     [
       'Database zones',
       database

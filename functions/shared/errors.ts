@@ -96,3 +96,11 @@ export class TargetsNotHealthyError extends HavenError {
     this.name = 'TargetsNotHealthyError';
   }
 }
+
+/** A bucket kept objects that could not be deleted. */
+export class BucketNotEmptiedError extends HavenError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BucketNotEmptiedError';
+  }
+}

@@ -4,6 +4,8 @@ import {
   DeleteStackCommand,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { emptyStackBuckets } from '../shared/buckets';
 import { sdkSettings, traced } from '../shared/clients';
 import { StackBusyError, StackReplacementPendingError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
@@ -16,6 +18,7 @@ import { requestParameters, stackTags, type Tier } from '../shared/tiers';
 import type { StackProgress } from '../shared/workflow';
 
 const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const s3 = traced(new S3Client(sdkSettings));
 
 export interface StartStackEvent extends TaskEvent {
   tier: Tier;
@@ -96,6 +99,11 @@ export const handler = taskHandler(
       return progress(event, existing.StackId, status);
     }
     if (failedStatuses.has(status)) {
+      // A bucket with objects is the usual reason a deletion failed; the
+      // objects belong to the failed attempt, like the rest of the stack.
+      if (existing.StackId && status === 'DELETE_FAILED') {
+        await emptyStackBuckets(cloudFormation, s3, existing.StackId);
+      }
       await cloudFormation.send(
         new DeleteStackCommand({
           StackName: existing.StackId,

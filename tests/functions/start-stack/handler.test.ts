@@ -4,9 +4,15 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
+import {
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
@@ -20,6 +26,7 @@ import {
 import { aRequest, awsError, captureLogs } from '../fixtures';
 
 const cfn = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
 const templatesDir = join(__dirname, '..', '..', '..', 'templates');
 const roleArn = 'arn:aws:iam::123456789012:role/haven-cloudformation';
 const stackId =
@@ -59,6 +66,8 @@ function createInput() {
 describe('start-stack handler', () => {
   beforeEach(() => {
     cfn.reset();
+    s3.reset();
+    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
     captureLogs();
     jest.replaceProperty(process, 'env', {
       TEMPLATES_DIR: templatesDir,
@@ -252,6 +261,41 @@ describe('start-stack handler', () => {
         RoleARN: roleArn,
       });
       expect(cfn).not.toHaveReceivedCommand(CreateStackCommand);
+    });
+
+    it('empties the buckets of a DELETE_FAILED stack before deleting it', async () => {
+      // Prepare
+      existingStack('DELETE_FAILED');
+      cfn.on(DescribeStackResourcesCommand).resolves({
+        StackResources: [
+          {
+            LogicalResourceId: 'StaticBucket',
+            ResourceType: 'AWS::S3::Bucket',
+            PhysicalResourceId: 'demo-django-static-123456789012',
+            ResourceStatus: 'DELETE_FAILED',
+            Timestamp: new Date(),
+          },
+        ],
+      });
+      s3.on(ListObjectVersionsCommand).resolves({
+        Versions: [{ Key: 'logs/1.gz', VersionId: 'v1' }],
+        IsTruncated: false,
+      });
+      s3.on(DeleteObjectsCommand).resolves({});
+
+      // Act
+      const invocation = handler(eventFor());
+
+      // Assess
+      await expect(invocation).rejects.toThrow(StackReplacementPendingError);
+      expect(s3).toHaveReceivedCommandWith(DeleteObjectsCommand, {
+        Bucket: 'demo-django-static-123456789012',
+        Delete: {
+          Objects: [{ Key: 'logs/1.gz', VersionId: 'v1' }],
+          Quiet: true,
+        },
+      });
+      expect(cfn).toHaveReceivedCommand(DeleteStackCommand);
     });
 
     it('waits for a stack already being deleted without deleting again', async () => {

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { WorkflowState } from '../functions/shared/workflow';
 import {
   attachEmulator,
   type Emulator,
@@ -17,8 +18,6 @@ import { type EventLog, terminal } from './workflow';
  */
 
 const defaultRequest = join(repoRoot, 'events', 'provision-request.json');
-
-type Outputs = Record<string, string>;
 
 function say(line = '') {
   terminal.out(`${line}\n`);
@@ -41,10 +40,9 @@ function progressPrinter(started: number) {
   };
 }
 
-function printOutputs(output: Record<string, { outputs?: Outputs }>) {
-  const compute = output.compute?.outputs ?? {};
-  const data = output.data?.outputs ?? {};
-  const stacks = output.stacks as unknown as Record<string, string>;
+function printOutputs(state: WorkflowState) {
+  const compute = state.compute?.outputs ?? {};
+  const data = state.data?.outputs ?? {};
   const rows: [string, string | undefined][] = [
     ['App URL', compute.AppUrl],
     ['Database', `${data.DBEndpointAddress}:${data.DBEndpointPort}`],
@@ -52,7 +50,7 @@ function printOutputs(output: Record<string, { outputs?: Outputs }>) {
     ['Media bucket', data.StaticBucketName],
     ['Auto Scaling group', compute.AutoScalingGroupName],
     ['Alarm topic', compute.AlarmTopicArn],
-    ['Stacks', Object.values(stacks ?? {}).join(', ')],
+    ['Stacks', Object.values(state.stacks).join(', ')],
   ];
   for (const [label, value] of rows) {
     say(`  ${label.padEnd(20)}${value ?? ''}`);
@@ -96,7 +94,7 @@ async function main() {
     say();
     if (execution.status === 'SUCCEEDED') {
       say(`The environment is ready (${seconds} s on the emulator).`);
-      printOutputs(execution.output as Record<string, { outputs?: Outputs }>);
+      printOutputs(execution.output as WorkflowState);
     } else {
       say(`Provisioning failed after ${seconds} s: ${execution.error}`);
       say(`  ${execution.cause}`);

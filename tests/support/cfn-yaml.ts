@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+import { parseTemplate as parseCloudFormation } from '../../local/cfn-yaml';
 import { repoRoot } from '../../local/emulator';
 
 /** A CloudFormation template as parsed: plain objects, long-form functions. */
@@ -34,70 +34,9 @@ export interface CfnResource {
   [key: string]: unknown;
 }
 
-const functionNames = [
-  'Base64',
-  'Cidr',
-  'Equals',
-  'FindInMap',
-  'GetAZs',
-  'If',
-  'ImportValue',
-  'Join',
-  'Not',
-  'Or',
-  'And',
-  'Select',
-  'Split',
-  'Sub',
-  'Condition',
-] as const;
-
-function longName(name: string): string {
-  return name === 'Condition' ? 'Condition' : `Fn::${name}`;
-}
-
-/** `!GetAtt A.B.C` names resource A and attribute B.C, as CloudFormation reads it. */
-function splitGetAtt(value: string): string[] {
-  const dot = value.indexOf('.');
-
-  return [value.slice(0, dot), value.slice(dot + 1)];
-}
-
-const shortTags: (ScalarTag | CollectionTag)[] = [
-  {
-    tag: '!Ref',
-    resolve: (value: string) => ({ Ref: value }),
-  },
-  {
-    tag: '!GetAtt',
-    resolve: (value: string) => ({ 'Fn::GetAtt': splitGetAtt(value) }),
-  },
-  {
-    tag: '!GetAtt',
-    collection: 'seq',
-    resolve: (value) => ({ 'Fn::GetAtt': value.toJSON() }),
-  },
-  ...functionNames.flatMap((name): (ScalarTag | CollectionTag)[] => [
-    {
-      tag: `!${name}`,
-      resolve: (value: string) => ({ [longName(name)]: value }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'seq',
-      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'map',
-      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
-    },
-  ]),
-];
-
 /** Reads a CloudFormation YAML template, short function tags included. */
 export function parseTemplate(body: string): CfnTemplate {
-  return parse(body, { customTags: shortTags }) as CfnTemplate;
+  return parseCloudFormation(body) as unknown as CfnTemplate;
 }
 
 /** The path of a template of the repository, such as `templates/data.yaml`. */

@@ -1,4 +1,8 @@
-import type { CleanupResult, WorkflowState } from '../shared/workflow';
+import type {
+  CleanupResult,
+  ReleaseResult,
+  WorkflowState,
+} from '../shared/workflow';
 
 /** An email as SNS sends it: a subject of at most 100 characters. */
 export interface Email {
@@ -48,6 +52,32 @@ function subjectOf(text: string): string {
   return text.length <= 100 ? text : `${text.slice(0, 97)}...`;
 }
 
+function appAddress(release: ReleaseResult | undefined): string | undefined {
+  if (!release) return undefined;
+  if (release.address) return release.address;
+  if (release.addressPending) {
+    return 'load balancer still being created; see kubectl get svc';
+  }
+
+  return release.access;
+}
+
+/** The EKS part of the success email, when the environment has one. */
+function eksRows(state: WorkflowState): [string, string | undefined][] {
+  if (!state.request.eks) return [];
+  const { appRelease, monitoringRelease, cluster } = state;
+  const grafana = monitoringRelease?.access
+    ? `${monitoringRelease.access} (admin password in the Secret ` +
+      `${monitoringRelease.passwordSecret} of namespace monitoring)`
+    : undefined;
+
+  return [
+    ['EKS cluster', cluster?.clusterName],
+    ['EKS app', appAddress(appRelease)],
+    ['Grafana', grafana],
+  ];
+}
+
 /** The email that tells the requester the environment is ready. */
 export function successEmail(state: WorkflowState, now: Date): Email {
   const { request, stacks, execution } = state;
@@ -79,7 +109,8 @@ export function successEmail(state: WorkflowState, now: Date): Email {
         : undefined,
     ],
     ['Media bucket', data.StaticBucketName],
-    ['Stacks', [stacks.network, stacks.data, stacks.compute].join(', ')],
+    ...eksRows(state),
+    ['Stacks', Object.values(stacks).join(', ')],
     ['Total time', duration(execution.startTime, now)],
     ['Execution', execution.consoleUrl],
   ]);

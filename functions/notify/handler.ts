@@ -5,7 +5,6 @@ import { HavenError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
 import { findStack } from '../shared/stacks';
-import { tiers } from '../shared/tiers';
 import type { WorkflowState } from '../shared/workflow';
 import {
   type Email,
@@ -41,8 +40,7 @@ export class NotificationError extends HavenError {
  */
 async function keptStacks(state: WorkflowState): Promise<KeptStack[]> {
   const kept: KeptStack[] = [];
-  for (const tier of tiers) {
-    const stackName = state.stacks[tier];
+  for (const stackName of Object.values(state.stacks)) {
     try {
       const stack = await findStack(cloudFormation, stackName);
       if (stack && stack.StackStatus !== 'DELETE_COMPLETE') {

@@ -16,6 +16,17 @@ export const requestDefaults = {
   singleNatGateway: false,
   production: false,
   rollbackOnFailure: true,
+  /** The EKS part, used only when a request asks for EKS. */
+  eks: {
+    kubernetesVersion: '1.35',
+    nodes: { instanceType: 't3.medium', min: 1, desired: 2, max: 2 },
+    namespace: 'django-app',
+    image: { repository: 'franklynux/cognetiks_django_app', tag: 'v2' },
+    replicas: 3,
+    autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuPercent: 80 },
+    serviceType: 'LoadBalancer',
+    monitoring: true,
+  },
 } as const;
 
 /** What the platform team allows, read from the function's environment. */

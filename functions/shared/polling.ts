@@ -34,6 +34,13 @@ export const pollPlans: Record<WaitName, PollPlan> = {
     maxIntervalSeconds: 60,
     boundSeconds: 45 * 60,
   },
+  // A control plane takes 10 to 15 minutes, its node group a few more.
+  eks: {
+    firstSeconds: 600,
+    backoff: 1.5,
+    maxIntervalSeconds: 60,
+    boundSeconds: 60 * 60,
+  },
   delete: {
     firstSeconds: 30,
     backoff: 1.5,

@@ -14,6 +14,93 @@ const gitRefPattern = /^[A-Za-z0-9._/-]{1,200}$/;
 const certificatePattern =
   /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name')
+  .max(53);
+
+/** The optional EKS part: a cluster haven creates, or one the team names. */
+function eksSchema() {
+  const d = requestDefaults.eks;
+  const replicas = z.number().int().min(1).max(50);
+  const nodes = z.strictObject({
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type')
+      .prefault(d.nodes.instanceType),
+    min: z.number().int().min(1).max(20).prefault(d.nodes.min),
+    desired: z.number().int().min(1).max(20).prefault(d.nodes.desired),
+    max: z.number().int().min(1).max(20).prefault(d.nodes.max),
+  });
+  const autoscaling = z.strictObject({
+    minReplicas: replicas.prefault(d.autoscaling.minReplicas),
+    maxReplicas: replicas.prefault(d.autoscaling.maxReplicas),
+    targetCpuPercent: z
+      .number()
+      .int()
+      .min(10)
+      .max(95)
+      .prefault(d.autoscaling.targetCpuPercent),
+  });
+
+  return z.strictObject({
+    cluster: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be a cluster name'),
+        nodeSecurityGroupId: z
+          .string()
+          .regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id'),
+      })
+      .optional(),
+    kubernetesVersion: z
+      .enum(['1.35', '1.36'], { error: 'must be 1.35 or 1.36' })
+      .prefault(d.kubernetesVersion),
+    nodes: nodes.prefault({}),
+    namespace: dnsLabel.prefault(d.namespace),
+    image: z
+      .strictObject({
+        repository: z
+          .string()
+          .regex(/^[a-z0-9./_:-]{1,255}$/, 'must be an image repository')
+          .prefault(d.image.repository),
+        tag: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, 'must be an image tag')
+          .prefault(d.image.tag),
+      })
+      .prefault({}),
+    replicas: replicas.prefault(d.replicas),
+    autoscaling: autoscaling.prefault({}),
+    serviceType: z
+      .enum(['LoadBalancer', 'ClusterIP', 'NodePort'])
+      .prefault(d.serviceType),
+    monitoring: z.boolean().prefault(d.monitoring),
+  });
+}
+
+/** The EKS part of a validated request, with every default filled in. */
+export interface EksRequest {
+  /** `create`: haven builds a cluster; `existing`: the team names one. */
+  mode: 'create' | 'existing';
+  clusterName: string;
+  /** The named cluster's node group, admitted to the database. */
+  nodeSecurityGroupId: string;
+  kubernetesVersion: string;
+  nodes: { instanceType: string; min: number; desired: number; max: number };
+  namespace: string;
+  image: { repository: string; tag: string };
+  replicas: number;
+  autoscaling: {
+    minReplicas: number;
+    maxReplicas: number;
+    targetCpuPercent: number;
+  };
+  serviceType: string;
+  monitoring: boolean;
+}
+
 /**
  * Defaults are prefaults: they pass the same checks as a value the request
  * gives, so a platform that narrowed its limits below haven's defaults
@@ -68,6 +155,8 @@ function requestSchema(limits: PlatformLimits) {
       .default(requestDefaults.app.directory),
   });
 
+  const eks = eksSchema();
+
   return z.strictObject({
     name: z
       .string({ error: 'is required' })
@@ -87,6 +176,7 @@ function requestSchema(limits: PlatformLimits) {
       .optional(),
     production: z.boolean().default(requestDefaults.production),
     rollbackOnFailure: z.boolean().default(requestDefaults.rollbackOnFailure),
+    eks: eks.optional(),
     tags: z
       .record(
         z
@@ -125,6 +215,7 @@ export interface EnvironmentRequest {
   production: boolean;
   rollbackOnFailure: boolean;
   tags: Record<string, string>;
+  eks?: EksRequest;
 }
 
 /**
@@ -156,6 +247,38 @@ function sizeOrderProblems(input: unknown): FieldProblem[] {
     problems.push({
       field: 'sizes.desiredCapacity',
       message: `must be at most maxSize (${max})`,
+    });
+  }
+
+  return problems;
+}
+
+function eksOrderProblems(
+  eks: { nodes: { min: number; desired: number; max: number } } & {
+    autoscaling: { minReplicas: number; maxReplicas: number };
+  } = {
+    nodes: { min: 0, desired: 0, max: 0 },
+    autoscaling: { minReplicas: 0, maxReplicas: 0 },
+  }
+): FieldProblem[] {
+  const { nodes, autoscaling } = eks;
+  const problems: FieldProblem[] = [];
+  if (nodes.min > nodes.desired) {
+    problems.push({
+      field: 'eks.nodes.min',
+      message: `must be at most eks.nodes.desired (${nodes.desired})`,
+    });
+  }
+  if (nodes.desired > nodes.max) {
+    problems.push({
+      field: 'eks.nodes.desired',
+      message: `must be at most eks.nodes.max (${nodes.max})`,
+    });
+  }
+  if (autoscaling.minReplicas > autoscaling.maxReplicas) {
+    problems.push({
+      field: 'eks.autoscaling.minReplicas',
+      message: `must be at most maxReplicas (${autoscaling.maxReplicas})`,
     });
   }
 
@@ -196,6 +319,7 @@ export function parseRequest(
   problems.push(...sizeOrderProblems(input));
 
   const parsed = result.data;
+  problems.push(...eksOrderProblems(parsed?.eks));
   const repository =
     parsed?.app.repository ?? limits.defaultAppRepository ?? '';
   if (parsed && repository === '') {
@@ -209,8 +333,18 @@ export function parseRequest(
     throw new RequestValidationError(problems);
   }
 
+  const { eks, ...rest } = parsed;
+  const eksRequest: EksRequest | undefined = eks && {
+    ...eks,
+    mode: eks.cluster ? 'existing' : 'create',
+    clusterName: eks.cluster?.name ?? `${parsed.name}-eks`,
+    nodeSecurityGroupId: eks.cluster?.nodeSecurityGroupId ?? '',
+  };
+  delete (eksRequest as { cluster?: unknown } | undefined)?.cluster;
+
   return {
-    ...parsed,
+    ...rest,
+    ...(eksRequest ? { eks: eksRequest } : {}),
     owner: parsed.owner ?? parsed.notificationEmail,
     app: {
       repository,

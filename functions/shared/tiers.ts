@@ -1,10 +1,22 @@
 import type { Tag } from '@aws-sdk/client-cloudformation';
 import type { EnvironmentRequest } from './request';
 
-/** The three CloudFormation tiers, in the order they are created. */
+/** The three CloudFormation tiers every environment has, in order. */
 export const tiers = ['network', 'data', 'compute'] as const;
 
-export type Tier = (typeof tiers)[number];
+/** A tier of an environment: the three above, and its own EKS cluster. */
+export type Tier = (typeof tiers)[number] | 'eks';
+
+/**
+ * The tiers of one environment in the order they are deleted: the cluster
+ * first (it uses the network and the database's security group), then the
+ * three tiers in reverse.
+ */
+export function teardownTiersOf(request: EnvironmentRequest): Tier[] {
+  const own: Tier[] = request.eks?.mode === 'create' ? ['eks'] : [];
+
+  return [...own, ...[...tiers].reverse()];
+}
 
 /** How the environment's stacks are named: `haven-<environment>-<tier>`. */
 export function stackNameOf(environment: string, tier: Tier): string {
@@ -49,6 +61,7 @@ export function requestParameters(
         DBInstanceClass: sizes.dbInstanceClass,
         DBAllocatedStorage: String(sizes.dbAllocatedStorage),
         Production: String(request.production),
+        ClusterSecurityGroupId: request.eks?.nodeSecurityGroupId ?? '',
       };
     case 'compute':
       return {
@@ -64,5 +77,26 @@ export function requestParameters(
         AppDirectory: app.directory,
         PermissionsBoundaryArn: process.env.PERMISSIONS_BOUNDARY_ARN ?? '',
       };
+    case 'eks':
+      return eksParameters(request, common);
   }
+}
+
+function eksParameters(
+  request: EnvironmentRequest,
+  common: { EnvironmentName: string; Owner: string }
+): Record<string, string> {
+  const eks = request.eks;
+  if (!eks) throw new Error(`${request.name} asks for no EKS cluster`);
+
+  return {
+    ...common,
+    KubernetesVersion: eks.kubernetesVersion,
+    NodeInstanceType: eks.nodes.instanceType,
+    NodeMin: String(eks.nodes.min),
+    NodeDesired: String(eks.nodes.desired),
+    NodeMax: String(eks.nodes.max),
+    HelmFunctionRoleArn: process.env.HELM_FUNCTION_ROLE_ARN ?? '',
+    PermissionsBoundaryArn: process.env.PERMISSIONS_BOUNDARY_ARN ?? '',
+  };
 }

@@ -22,6 +22,15 @@ export interface StackProgress {
   outputs?: Record<string, string>;
 }
 
+/** What the Helm function reports of an installed release. */
+export interface ReleaseResult {
+  status?: string;
+  address?: string;
+  addressPending?: boolean;
+  access?: string;
+  passwordSecret?: string;
+}
+
 /** What a failed step leaves for the failure path: the Catch's output. */
 export interface CaughtError {
   Error: string;
@@ -41,12 +50,16 @@ export interface WorkflowState {
   request: EnvironmentRequest;
   execution: ExecutionInfo;
   correlation: Correlation;
-  stacks: Record<Tier, string>;
+  stacks: Record<Exclude<Tier, 'eks'>, string> & { eks?: string };
   teardownOrder: { tier: Tier; stackName: string }[];
   notifications?: { topicArn: string; confirmed: boolean };
   network?: StackProgress;
   data?: StackProgress;
   compute?: StackProgress;
+  eks?: StackProgress;
+  cluster?: { clusterName: string };
+  appRelease?: ReleaseResult;
+  monitoringRelease?: ReleaseResult;
   database?: Record<string, unknown>;
   targets?: Record<string, unknown>;
   failure?: { step: string; tier?: Tier };

@@ -2,7 +2,7 @@ import { platformLimits } from '../shared/defaults';
 import { RequestValidationError } from '../shared/errors';
 import { correlate, logger } from '../shared/logger';
 import { parseRequest } from '../shared/request';
-import { stackNameOf, tiers } from '../shared/tiers';
+import { stackNameOf, teardownTiersOf } from '../shared/tiers';
 import { consoleUrlOf, type WorkflowState } from '../shared/workflow';
 
 export interface ValidateRequestEvent {
@@ -35,6 +35,9 @@ export async function handler(
       network: stackNameOf(request.name, 'network'),
       data: stackNameOf(request.name, 'data'),
       compute: stackNameOf(request.name, 'compute'),
+      ...(request.eks?.mode === 'create'
+        ? { eks: stackNameOf(request.name, 'eks') }
+        : {}),
     };
     logger.info('request accepted', { sizes: request.sizes });
 
@@ -49,9 +52,10 @@ export async function handler(
         executionId: event.execution.id,
       },
       stacks,
-      teardownOrder: [...tiers]
-        .reverse()
-        .map((tier) => ({ tier, stackName: stacks[tier] })),
+      teardownOrder: teardownTiersOf(request).map((tier) => ({
+        tier,
+        stackName: stackNameOf(request.name, tier),
+      })),
     };
   } catch (error) {
     if (error instanceof RequestValidationError) {

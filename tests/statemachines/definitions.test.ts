@@ -80,8 +80,11 @@ describe.each(files)('state machine %s', (file) => {
   });
 
   it('retries only errors that haven or the AWS services raise', () => {
-    const source = ['shared/errors.ts', 'notify/handler.ts']
-      .map((f) => readFileSync(join(repoRoot, 'functions', f), 'utf8'))
+    const functions = join(repoRoot, 'functions');
+    const source = readdirSync(functions, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(functions, file), 'utf8'))
       .join('\n');
     const havenErrors = new Set(
       [...source.matchAll(/this\.name = '(\w+)'/g)].map((m) => m[1])

@@ -121,6 +121,7 @@ describe('tiers', () => {
         DBInstanceClass: 'db.t3.small',
         DBAllocatedStorage: '50',
         Production: 'true',
+        ClusterSecurityGroupId: '',
       });
     });
 

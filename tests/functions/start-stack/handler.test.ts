@@ -111,6 +111,7 @@ describe('start-stack handler', () => {
         { ParameterKey: 'DBInstanceClass', ParameterValue: 'db.t3.small' },
         { ParameterKey: 'DBAllocatedStorage', ParameterValue: '50' },
         { ParameterKey: 'Production', ParameterValue: 'false' },
+        { ParameterKey: 'ClusterSecurityGroupId', ParameterValue: '' },
         {
           ParameterKey: 'DatabaseSubnetIds',
           ParameterValue: 'subnet-1,subnet-2',

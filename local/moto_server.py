@@ -19,6 +19,11 @@ haven calls AWS, so the cloud path and the local path stay the same:
   the healthy instances span two zones could never pass. The launcher
   launches each instance in the subnet that has the fewest, as AWS balances
   zones. A group given a single subnet still stays in one zone.
+- Deleting a stack deletes its route tables, NAT gateways and VPC endpoints.
+  moto keeps all three, so the VPC they belong to cannot be deleted and
+  DeleteStack of the network tier fails with DependencyViolation, where AWS
+  deletes the stack. The launcher deletes them through the EC2 API, as
+  CloudFormation does, so the workflow's rollback can be shown end to end.
 
 Usage: python local/moto_server.py PORT
 """
@@ -27,6 +32,8 @@ import sys
 from collections import defaultdict
 
 from moto.autoscaling.models import FakeAutoScalingGroup
+from moto.cloudformation.parsing import ResourceMap
+from moto.ec2.models import ec2_backends
 from moto.rds.models import DBInstance
 from moto.core.utils import utcnow
 from moto.server import main as moto_main
@@ -101,7 +108,28 @@ def _replace_instances_balanced(
         self.vpc_zone_identifier, self.availability_zones = identifier, zones
 
 
+_original_delete_resource = ResourceMap._delete_resource
+
+
+def _delete_resource_with_ec2(
+    self: ResourceMap, parsed_resource: object, resource_json: dict
+) -> None:
+    kind = resource_json.get("Type")
+    ec2 = ec2_backends[self._account_id][self._region_name]
+    physical_id = getattr(parsed_resource, "id", None)
+    if kind == "AWS::EC2::RouteTable" and physical_id in ec2.route_tables:
+        ec2.delete_route_table(physical_id)
+    elif kind == "AWS::EC2::NatGateway" and physical_id in ec2.nat_gateways:
+        ec2.nat_gateways.pop(physical_id)
+    elif kind == "AWS::EC2::VPCEndpoint" and physical_id:
+        ec2.delete_vpc_endpoints([physical_id])
+        ec2.vpc_end_points.pop(physical_id, None)
+    else:
+        _original_delete_resource(self, parsed_resource, resource_json)
+
+
 ParameterDict._check_loading_status = _check_loading_status
+ResourceMap._delete_resource = _delete_resource_with_ec2
 FakeAutoScalingGroup.replace_autoscaling_group_instances = (
     _replace_instances_balanced
 )

@@ -28,6 +28,8 @@ export interface ProvisionOptions {
   onEvent?: (event: EventLog) => void;
   onInvoke?: (state: string, event: unknown) => void;
   logSink?: (text: string) => void;
+  /** Lambda's timeout for the local run; see LocalRunOptions. */
+  timeoutMs?: number;
 }
 
 function nameOf(request: unknown): string {
@@ -64,6 +66,7 @@ export async function provisionLocally(
     onEvent: options.onEvent,
     onInvoke: options.onInvoke,
     logSink: options.logSink,
+    timeoutMs: options.timeoutMs,
   });
 
   return { execution, emails: await mailbox.read() };

@@ -55,6 +55,12 @@ export interface LocalRunOptions {
   onInvoke?: (state: string, event: unknown) => void;
   /** Receives what the handlers log, instead of standard output. */
   logSink?: (text: string) => void;
+  /**
+   * Lambda's timeout, shortened for local runs: a handler still running
+   * after it fails the Task with Sandbox.Timedout, as Lambda reports it.
+   * Left out, handlers run as long as they take.
+   */
+  timeoutMs?: number;
 }
 
 const account = '123456789012';
@@ -82,6 +88,16 @@ function allStates(states: Record<string, StateNode>): [string, StateNode][] {
   ]);
 }
 
+/** Rejects as Lambda reports a function that ran past its timeout. */
+function timedOut(timeoutMs: number): Promise<never> {
+  return new Promise((_, reject) => {
+    const seconds = (timeoutMs / 1000).toFixed(2);
+    const error = new Error(`Task timed out after ${seconds} seconds`);
+    error.name = 'Sandbox.Timedout';
+    setTimeout(() => reject(error), timeoutMs).unref();
+  });
+}
+
 /**
  * Handlers log to standard output and error, as in Lambda. With a sink, a
  * handler's lines go there instead; whoever prints progress meanwhile must
@@ -94,7 +110,8 @@ function allStates(states: Record<string, StateNode>): [string, StateNode][] {
 function asLambda(
   handler: Handler,
   logSink?: (text: string) => void,
-  onInvoke?: (event: unknown) => void
+  onInvoke?: (event: unknown) => void,
+  timeoutMs?: number
 ) {
   return async (input: unknown) => {
     onInvoke?.(input);
@@ -110,7 +127,12 @@ function asLambda(
       }
     }
     try {
-      return (await handler(input)) as never;
+      const running = handler(input);
+      if (timeoutMs === undefined) return (await running) as never;
+      // Lambda freezes a timed-out invocation; here it runs on unheard.
+      running.catch(() => undefined);
+
+      return (await Promise.race([running, timedOut(timeoutMs)])) as never;
     } catch (error) {
       const { name = 'Error', message = String(error) } = error as Error;
       const lambdaError = new Error(
@@ -172,8 +194,11 @@ export async function runLocally(
       const fn = byArn.get(state.Resource);
       if (!fn) throw new Error(`no function in template.yaml for ${name}`);
       const module = (await import(fn.entryPoint)) as { handler: Handler };
-      taskHandlers[name] = asLambda(module.handler, options.logSink, (event) =>
-        options.onInvoke?.(name, event)
+      taskHandlers[name] = asLambda(
+        module.handler,
+        options.logSink,
+        (event) => options.onInvoke?.(name, event),
+        options.timeoutMs
       );
     }
     if (state.Type === 'Wait' || state.Retry) {

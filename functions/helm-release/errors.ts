@@ -5,21 +5,11 @@ import { HavenError } from '../shared/errors';
  * machine's Retry and Catch lists match.
  */
 
-/** The EKS cluster is not ACTIVE, so there is no API to install into. */
-export class ClusterNotActiveError extends HavenError {
-  readonly clusterName: string;
-  readonly status: string;
-
-  constructor(clusterName: string, status: string) {
-    super(
-      `The EKS cluster ${clusterName} is ${status}, not ACTIVE: nothing can ` +
-        'be installed into it yet.'
-    );
-    this.name = 'ClusterNotActiveError';
-    this.clusterName = clusterName;
-    this.status = status;
-  }
-}
+// The cluster errors are shared with PrepareClusterFunction.
+export {
+  ClusterNotActiveError,
+  ClusterNotFoundError,
+} from '../shared/eks-errors';
 
 /**
  * The release is held by an operation that has not finished: another
@@ -55,6 +45,48 @@ export class HelmReleaseFailedError extends HavenError {
     this.name = 'HelmReleaseFailedError';
     this.release = release;
     this.helmCommand = helmCommand;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The app's database Secret could not be made: the instance or its
+ * RDS-managed secret is missing, or holds no user name and password.
+ * Retrying does not help until the data tier is fixed.
+ */
+export class DatabaseSecretError extends HavenError {
+  readonly dbInstanceIdentifier: string;
+
+  constructor(
+    dbInstanceIdentifier: string,
+    message: string,
+    options?: ErrorOptions
+  ) {
+    super(message, options);
+    this.name = 'DatabaseSecretError';
+    this.dbInstanceIdentifier = dbInstanceIdentifier;
+  }
+}
+
+/** kubectl apply of a manifest failed; the detail is kubectl's message. */
+export class KubectlApplyFailedError extends HavenError {
+  readonly kind: string;
+  readonly resourceName: string;
+  readonly exitCode: number | null;
+
+  constructor(
+    kind: string,
+    resourceName: string,
+    exitCode: number | null,
+    detail: string
+  ) {
+    super(
+      `kubectl apply of the ${kind} ${resourceName} failed (exit ` +
+        `${exitCode ?? 'signal'}): ${detail}`
+    );
+    this.name = 'KubectlApplyFailedError';
+    this.kind = kind;
+    this.resourceName = resourceName;
     this.exitCode = exitCode;
   }
 }

@@ -9,11 +9,20 @@ import { taskHandler } from '../shared/handler';
 import { kubeconfig } from '../shared/kubeconfig';
 import { logger } from '../shared/logger';
 import {
+  databaseSecretManifest,
+  readDatabaseConnection,
+  secretKeysOf,
+  withoutSecret,
+} from './database';
+import {
   ClusterNotActiveError,
+  ClusterNotFoundError,
   HelmReleaseFailedError,
   HelmReleasePendingError,
+  KubectlApplyFailedError,
 } from './errors';
 import {
+  type DatabaseRequest,
   type HelmReleaseEvent,
   type HelmReleaseRequest,
   parseEvent,
@@ -54,6 +63,8 @@ export interface HelmReleaseResult {
   access?: string;
   /** The Secret holding Grafana's administrator password. */
   passwordSecret?: string;
+  /** The Secret made from the RDS instance, which the app reads. */
+  databaseSecret?: string;
 }
 
 const paths = () => ({
@@ -95,10 +106,23 @@ function prefixOf(request: HelmReleaseRequest): string {
     : `${request.release}-${request.chart}`;
 }
 
+async function describeCluster(clusterName: string) {
+  try {
+    const { cluster } = await eks.send(
+      new DescribeClusterCommand({ name: clusterName })
+    );
+
+    return cluster;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new ClusterNotFoundError(clusterName, { cause: error });
+    }
+    throw error;
+  }
+}
+
 async function writeKubeconfig(clusterName: string, scratch: string) {
-  const { cluster } = await eks.send(
-    new DescribeClusterCommand({ name: clusterName })
-  );
+  const cluster = await describeCluster(clusterName);
   const status = cluster?.status ?? 'missing';
   const endpoint = cluster?.endpoint;
   const certificateAuthority = cluster?.certificateAuthority?.data;
@@ -159,6 +183,121 @@ function failure(
     code,
     detail
   );
+}
+
+/**
+ * Applies one manifest with kubectl, handed over on stdin so that no
+ * process listing shows it. Server-side apply: kubectl's client-side apply
+ * would copy the whole object, a Secret's data included, into the
+ * last-applied-configuration annotation.
+ */
+async function kubectlApply(
+  session: Session,
+  manifest: { apiVersion: string; kind: string; metadata: { name: string } },
+  secret = ''
+): Promise<void> {
+  const { kind } = manifest;
+  const { name } = manifest.metadata;
+  const result = await runCommand(
+    paths().kubectl,
+    [
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'haven',
+      // haven owns these objects: a field another manager took is reset.
+      '--force-conflicts',
+      '--filename',
+      '-',
+      '--output',
+      'name',
+      '--kubeconfig',
+      session.kubeconfigPath,
+    ],
+    childEnv(session.scratch, {}),
+    60_000,
+    JSON.stringify(manifest)
+  );
+  if (result.code !== 0) {
+    const detail = withoutSecret(result.stderr, secret).trim().slice(-800);
+    throw new KubectlApplyFailedError(kind, name, result.code, detail);
+  }
+}
+
+/**
+ * Creates or updates the Secret the app reads DATABASE_* from, in the
+ * release's namespace (created first if missing), from the RDS instance
+ * and the secret RDS manages for it. The password goes to kubectl on stdin
+ * only: never on a command line, in a log line or in the result.
+ */
+async function applyDatabaseSecret(
+  session: Session,
+  database: DatabaseRequest
+): Promise<void> {
+  const { request } = session;
+  const connection = await readDatabaseConnection(database);
+  await kubectlApply(
+    session,
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: request.namespace },
+    },
+    connection.password
+  );
+  const manifest = databaseSecretManifest(connection, {
+    name: database.secretName,
+    namespace: request.namespace,
+    keys: secretKeysOf(request.values),
+    dbInstanceIdentifier: database.dbInstanceIdentifier,
+  });
+  await kubectlApply(session, manifest, connection.password);
+  logger.info('database secret applied', {
+    secret: database.secretName,
+    namespace: request.namespace,
+    dbInstanceIdentifier: database.dbInstanceIdentifier,
+    host: connection.host,
+  });
+}
+
+/** The database Secret is not helm's, so helm uninstall leaves it. */
+async function deleteDatabaseSecret(
+  session: Session,
+  database: DatabaseRequest
+): Promise<void> {
+  const result = await runCommand(
+    paths().kubectl,
+    [
+      'delete',
+      'secret',
+      database.secretName,
+      '--ignore-not-found',
+      '--namespace',
+      session.request.namespace,
+      '--kubeconfig',
+      session.kubeconfigPath,
+    ],
+    childEnv(session.scratch, {}),
+    60_000
+  );
+  if (result.code !== 0) {
+    // The release is gone; a leftover Secret goes with the namespace.
+    logger.warn('database secret not deleted', {
+      secret: database.secretName,
+      stderr: result.stderr,
+    });
+  }
+}
+
+/** The values helm gets: the event's, pointed at the database Secret. */
+function releaseValues(request: HelmReleaseRequest): Record<string, unknown> {
+  if (!request.database) return request.values;
+  const database = (request.values.database ?? {}) as Record<string, unknown>;
+
+  return {
+    ...request.values,
+    database: { ...database, existingSecret: request.database.secretName },
+  };
 }
 
 const inProgress =
@@ -268,11 +407,14 @@ function grafanaAccess(
 async function install(session: Session): Promise<HelmReleaseResult> {
   const { request, scratch } = session;
   await recoverPending(session);
+  if (request.database) await applyDatabaseSecret(session, request.database);
 
   // Values go through a file: on the command line they would show in the
   // process list, and they may hold secrets.
   const valuesPath = join(scratch, 'values.json');
-  await writeFile(valuesPath, JSON.stringify(request.values), { mode: 0o600 });
+  await writeFile(valuesPath, JSON.stringify(releaseValues(request)), {
+    mode: 0o600,
+  });
   const upgrade = await helm(session, 'upgrade', [
     request.release,
     join(paths().charts, request.chart),
@@ -314,6 +456,7 @@ async function install(session: Session): Promise<HelmReleaseResult> {
     status: released.info?.status ?? 'unknown',
     revision: released.version,
     ...reach,
+    ...(request.database && { databaseSecret: request.database.secretName }),
   };
   logger.info('helm release installed', { ...result });
 
@@ -333,6 +476,7 @@ async function uninstall(session: Session): Promise<HelmReleaseResult> {
     throw failure(session, 'uninstall', removed.stderr, removed.code);
   }
   logger.info('helm release uninstalled', { release: request.release });
+  if (request.database) await deleteDatabaseSecret(session, request.database);
 
   return {
     action: 'uninstall',

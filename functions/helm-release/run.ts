@@ -42,15 +42,23 @@ export function childEnv(
 /**
  * Runs a program without a shell (arguments are never parsed again) and
  * kills it after `timeoutMs`, so a hung helm cannot outlive the function.
+ * `input`, when given, is written to the child's stdin, the one way to hand
+ * it a secret that no process listing or log shows.
  */
 export function runCommand(
   file: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  timeoutMs: number
+  timeoutMs: number,
+  input?: string
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Without input the child reads end-of-file at once, as from /dev/null.
+    // A child that exits before reading all of it closes the pipe: its exit
+    // code, not the write error, tells what went wrong.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -13,6 +13,15 @@ export interface HelmCall {
   awsEnv: string[];
 }
 
+/** What one call of the fake kubectl saw. */
+export interface KubectlCall {
+  argv: string[];
+  /** Everything the handler wrote to kubectl's stdin. */
+  stdin: string;
+  /** The child's environment variables that start with AWS_. */
+  awsEnv: string[];
+}
+
 /** How the fake helm answers, per subcommand. */
 export interface HelmScript {
   /** The release's status for `helm status`; absent means not found. */
@@ -21,6 +30,8 @@ export interface HelmScript {
   upgrade?: { code: number; stderr: string };
   /** Exit code and stderr of `helm rollback`; success when absent. */
   rollback?: { code: number; stderr: string };
+  /** Exit code and stderr of `kubectl apply`; success when absent. */
+  kubectlApply?: { code: number; stderr: string };
 }
 
 // The fake helm: a Node.js script, so it records argv exactly and reads the
@@ -61,11 +72,32 @@ switch (argv[0]) {
 }
 `;
 
+// The fake kubectl records argv and stdin, and answers `get service` with a
+// load balancer that has a name.
 const kubectlSource = `#!/usr/bin/env node
-process.stdout.write(JSON.stringify({
-  spec: { type: 'LoadBalancer', ports: [{ port: 8000 }] },
-  status: { loadBalancer: { ingress: [{ hostname: 'abc-123.us-east-1.elb.amazonaws.com' }] } },
-}));
+const fs = require('node:fs');
+const argv = process.argv.slice(2);
+const stdin = fs.readFileSync(0, 'utf8');
+fs.appendFileSync(process.env.FAKE_KUBECTL_LOG, JSON.stringify({
+  argv,
+  stdin,
+  awsEnv: Object.keys(process.env).filter((k) => k.startsWith('AWS_')),
+}) + '\\n');
+const script = JSON.parse(fs.readFileSync(process.env.FAKE_HELM_SCRIPT, 'utf8'));
+if (argv[0] === 'apply') {
+  if (script.kubectlApply) {
+    process.stderr.write(script.kubectlApply.stderr);
+    process.exit(script.kubectlApply.code);
+  }
+  process.stdout.write(JSON.parse(stdin).kind.toLowerCase() + '/x serverside-applied\\n');
+} else if (argv[0] === 'get') {
+  process.stdout.write(JSON.stringify({
+    spec: { type: 'LoadBalancer', ports: [{ port: 8000 }] },
+    status: { loadBalancer: { ingress: [{ hostname: 'abc-123.us-east-1.elb.amazonaws.com' }] } },
+  }));
+} else {
+  process.stdout.write('ok\\n');
+}
 `;
 
 /** A folder with a fake helm and kubectl, and readers of what they saw. */
@@ -74,6 +106,7 @@ export function fakeTools() {
   const helm = join(dir, 'helm');
   const kubectl = join(dir, 'kubectl');
   const log = join(dir, 'calls.jsonl');
+  const kubectlLog = join(dir, 'kubectl-calls.jsonl');
   const script = join(dir, 'script.json');
   writeFileSync(helm, helmSource);
   writeFileSync(kubectl, kubectlSource);
@@ -87,16 +120,24 @@ export function fakeTools() {
       KUBECTL_PATH: kubectl,
       FAKE_HELM_LOG: log,
       FAKE_HELM_SCRIPT: script,
+      FAKE_KUBECTL_LOG: kubectlLog,
     },
     answer(answers: HelmScript) {
       writeFileSync(script, JSON.stringify(answers));
       writeFileSync(log, '');
+      writeFileSync(kubectlLog, '');
     },
     calls(): HelmCall[] {
       return readFileSync(log, 'utf8')
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as HelmCall);
+    },
+    kubectlCalls(): KubectlCall[] {
+      return readFileSync(kubectlLog, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as KubectlCall);
     },
   };
 }

@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ClusterNotActiveError,
+  DatabaseSecretError,
   HelmReleaseFailedError,
   HelmReleasePendingError,
+  KubectlApplyFailedError,
 } from '../../../functions/helm-release/errors';
 import { NotificationError } from '../../../functions/notify/handler';
+import {
+  ClusterAccessError,
+  ClusterNotFoundError,
+} from '../../../functions/shared/eks-errors';
 import {
   DatabaseFailedError,
   DatabaseNotReadyError,
@@ -75,8 +81,12 @@ describe('errors', () => {
       ...errorClasses.map((type) => type.name),
       'RequestValidationError',
       ClusterNotActiveError.name,
+      ClusterNotFoundError.name,
+      ClusterAccessError.name,
       HelmReleasePendingError.name,
       HelmReleaseFailedError.name,
+      DatabaseSecretError.name,
+      KubectlApplyFailedError.name,
     ];
 
     // Act

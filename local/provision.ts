@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { repoRoot } from './emulator';
 import { openMailbox, type PublishedEmail } from './mailbox';
+import { ensureTables } from './resources';
 import { type EventLog, type LocalExecution, runLocally } from './workflow';
 
 /**
@@ -47,6 +48,8 @@ export async function provisionLocally(
   options: ProvisionOptions
 ): Promise<LocalProvisioning> {
   const environment = nameOf(options.request);
+  // The workflow records its progress in template.yaml's table.
+  await ensureTables();
   const mailbox = await openMailbox(environment);
   const executionName =
     options.executionName ?? `${environment}-${Date.now().toString(36)}`;

@@ -29,11 +29,40 @@ const pseudoParameters: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
+type Resource = { Type?: string; Properties?: Record<string, Node> };
+
+/**
+ * What `Ref` of a resource whose name the template sets itself returns in
+ * AWS: a table's name, a state machine's ARN. Derived from the template,
+ * so a local run uses the very names the deployed stack has.
+ */
+function resourceValue(
+  resource: Resource | undefined,
+  resolve: (node: Node) => string
+): string | undefined {
+  const properties = resource?.Properties ?? {};
+  if (resource?.Type === 'AWS::DynamoDB::Table' && properties.TableName) {
+    return resolve(properties.TableName);
+  }
+  if (resource?.Type === 'AWS::Serverless::StateMachine' && properties.Name) {
+    const { 'AWS::Region': region, 'AWS::AccountId': account } =
+      pseudoParameters;
+
+    return (
+      `arn:aws:states:${region}:${account}:stateMachine:` +
+      resolve(properties.Name)
+    );
+  }
+
+  return undefined;
+}
+
 function resolver(template: Record<string, Node>, values: LocalValues) {
   const parameters = (template.Parameters ?? {}) as Record<
     string,
     { Default?: unknown }
   >;
+  const resources = (template.Resources ?? {}) as Record<string, Resource>;
   const lookup = (name: string): string => {
     if (name in pseudoParameters) return pseudoParameters[name] as string;
     if (values.parameters && name in values.parameters) {
@@ -42,7 +71,12 @@ function resolver(template: Record<string, Node>, values: LocalValues) {
     if (name in parameters) return String(parameters[name]?.Default ?? '');
     const attribute = name.endsWith('.Arn') ? name.slice(0, -4) : name;
 
-    return values.resources[name] ?? values.resources[attribute] ?? '';
+    return (
+      values.resources[name] ??
+      values.resources[attribute] ??
+      resourceValue(resources[name], resolve) ??
+      ''
+    );
   };
 
   const resolve = (node: Node): string => {
@@ -125,6 +159,18 @@ export function samFunctions(values: LocalValues): LocalFunction[] {
         ),
       };
     });
+}
+
+/**
+ * Resolves one value of template.yaml (a property, an intrinsic function)
+ * as a local run does: parameters to their defaults, pseudo parameters to
+ * the local account, resources to the values given or to the names the
+ * template gives them.
+ */
+export function resolveInTemplate(node: unknown, values: LocalValues): string {
+  const template = readTemplate(join(repoRoot, 'template.yaml'));
+
+  return resolver(template, values)(node);
 }
 
 /** The DefinitionSubstitutions of the state machine, keyed by name. */

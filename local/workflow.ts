@@ -44,6 +44,11 @@ export interface LocalRunOptions {
   stateMachineId: string;
   input: unknown;
   executionName: string;
+  /**
+   * The execution's ARN, when a StartExecution on the emulator already
+   * gave it one (local/api.ts); otherwise made from the machine's id.
+   */
+  executionArn?: string;
   values: LocalValues;
   /** Variables that differ locally only because of where files are. */
   environmentOverrides?: Record<string, string>;
@@ -207,8 +212,9 @@ export async function runLocally(
   }
 
   const executionArn =
+    options.executionArn ??
     `arn:aws:states:${region}:${account}:execution:` +
-    `haven-${options.stateMachineId}:${options.executionName}`;
+      `haven-${options.stateMachineId}:${options.executionName}`;
   const machine = new StateMachine(definition);
   const run = machine.run(options.input as never, {
     overrides: {

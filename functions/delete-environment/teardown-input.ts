@@ -18,6 +18,8 @@ export interface TeardownInput {
   notificationEmail: string;
   owner: string;
   retainBucket: boolean;
+  /** The media bucket's name, as the data tier names it. */
+  bucket: string;
   topicArn: string;
   teardownOrder: TeardownItem[];
   /** The EKS part of the request, once requests can have one. */
@@ -55,6 +57,7 @@ export function teardownInputOf(
     notificationEmail: record.request.notificationEmail,
     owner: record.owner,
     retainBucket,
+    bucket: `${name}-django-static-${account}`,
     topicArn: `arn:${partition}:sns:${region}:${account}:${topicNameOf(name)}`,
     teardownOrder: [
       item('compute', false),

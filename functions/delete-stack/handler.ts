@@ -21,6 +21,12 @@ export interface DeleteStackEvent extends TaskEvent {
   stackName: string;
   /** Empty the stack's buckets first, so CloudFormation can delete them. */
   emptyBuckets?: boolean;
+  /**
+   * Logical ids CloudFormation leaves in place when it deletes the stack
+   * again after DELETE_FAILED, such as a bucket to keep. CloudFormation
+   * accepts them only for a stack in DELETE_FAILED; otherwise unused.
+   */
+  retainResources?: string[];
 }
 
 function progress(event: DeleteStackEvent, stackId?: string, ready = false) {
@@ -72,6 +78,10 @@ export const handler = taskHandler(
       new DeleteStackCommand({
         StackName: stack.StackId,
         RoleARN: process.env.CLOUDFORMATION_ROLE_ARN || undefined,
+        RetainResources:
+          status === 'DELETE_FAILED' && event.retainResources?.length
+            ? event.retainResources
+            : undefined,
       })
     );
     logger.info('stack deletion started', { stackName: event.stackName });

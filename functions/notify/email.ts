@@ -16,7 +16,8 @@ export interface KeptStack {
   status: string;
 }
 
-function duration(startTime: string, now: Date): string {
+/** How long since `startTime`, as an email says it. */
+export function duration(startTime: string, now: Date): string {
   const seconds = Math.max(
     0,
     Math.round((now.getTime() - Date.parse(startTime)) / 1000)
@@ -26,7 +27,8 @@ function duration(startTime: string, now: Date): string {
   return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-function table(rows: [string, string | undefined][]): string {
+/** Label and value rows, aligned; empty values are left out. */
+export function table(rows: [string, string | undefined][]): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
 
   return rows
@@ -48,7 +50,8 @@ export function errorMessageOf(cause: string | undefined): string {
   return cause;
 }
 
-function subjectOf(text: string): string {
+/** A subject SNS accepts: at most 100 characters. */
+export function subjectOf(text: string): string {
   return text.length <= 100 ? text : `${text.slice(0, 97)}...`;
 }
 

@@ -12,6 +12,7 @@ import {
   type KeptStack,
   successEmail,
 } from './email';
+import { type TeardownReport, teardownEmail } from './teardown-email';
 
 const sns = traced(new SNSClient(sdkSettings));
 const cloudFormation = traced(new CloudFormationClient(sdkSettings));
@@ -19,6 +20,12 @@ const cloudFormation = traced(new CloudFormationClient(sdkSettings));
 export interface NotifyEvent extends TaskEvent {
   outcome: 'succeeded' | 'failed';
   state: WorkflowState;
+}
+
+/** The teardown workflow's email: what was deleted and what is left. */
+export interface TeardownNotifyEvent extends TaskEvent {
+  outcome: 'teardown';
+  teardown: TeardownReport;
 }
 
 export interface NotifyResult {
@@ -69,6 +76,22 @@ async function compose(event: NotifyEvent): Promise<Email> {
   return failureEmail(event.state, now, kept);
 }
 
+async function publishTeardown(
+  event: TeardownNotifyEvent
+): Promise<NotifyResult> {
+  const email = teardownEmail(event.teardown, new Date());
+  const { MessageId = '' } = await sns.send(
+    new PublishCommand({
+      TopicArn: event.teardown.topicArn,
+      Subject: email.subject,
+      Message: email.body,
+    })
+  );
+  logger.info('email published', { outcome: 'teardown', messageId: MessageId });
+
+  return { messageId: MessageId, subject: email.subject };
+}
+
 /**
  * Emails the requester the outcome of the provisioning through the
  * environment's own topic: the outputs on success; on failure the step,
@@ -76,7 +99,8 @@ async function compose(event: NotifyEvent): Promise<Email> {
  */
 export const handler = taskHandler(
   'email the requester',
-  async (event: NotifyEvent): Promise<NotifyResult> => {
+  async (event: NotifyEvent | TeardownNotifyEvent): Promise<NotifyResult> => {
+    if (event.outcome === 'teardown') return publishTeardown(event);
     const topicArn = event.state.notifications?.topicArn;
     if (!topicArn) {
       throw new NotificationError(

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readTemplate } from '../../local/cfn-yaml';
 import { repoRoot } from '../../local/emulator';
 import { definitionSubstitutions } from '../../local/sam-functions';
 
@@ -37,6 +38,21 @@ function load(file: string) {
   };
 
   return { definition, placeholders: new Set(placeholders) };
+}
+
+/** The logical id of the state machine template.yaml defines from a file. */
+function machineOf(file: string): string | undefined {
+  const template = readTemplate(join(repoRoot, 'template.yaml'));
+  const resources = template.Resources as Record<
+    string,
+    { Type?: string; Properties?: { DefinitionUri?: string } }
+  >;
+
+  return Object.entries(resources).find(
+    ([, resource]) =>
+      resource.Type === 'AWS::Serverless::StateMachine' &&
+      resource.Properties?.DefinitionUri === `statemachines/${file}`
+  )?.[0];
 }
 
 function everyState(states: Record<string, State>): [string, State][] {
@@ -109,9 +125,13 @@ describe.each(files)('state machine %s', (file) => {
     }
   });
 
-  it('uses only substitutions template.yaml defines', () => {
+  it('is the definition of a state machine of template.yaml', () => {
+    expect(machineOf(file)).toBeDefined();
+  });
+
+  it('uses only substitutions its state machine defines', () => {
     const defined = new Set(
-      Object.keys(definitionSubstitutions('ProvisionStateMachine'))
+      Object.keys(definitionSubstitutions(machineOf(file) ?? ''))
     );
 
     for (const name of placeholders) expect(defined).toContain(name);

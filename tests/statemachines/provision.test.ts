@@ -256,6 +256,7 @@ describe('provision state machine', () => {
       expect(execution.cause).toContain('sizes.minSize: must be at most');
       expect(stateNames(execution.events)).toEqual([
         'Validate the request',
+        'Record that the request was rejected',
         'Request rejected',
       ]);
       expect(emails).toEqual([]);

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the app tests run for real (PostgreSQL and
-# Nginx), and only when they are missing, so CI can call it on every run.
-# Needs root. Neither service is started: the tests run their own servers.
+# Installs the Debian packages the app tests run for real (PostgreSQL,
+# Nginx, Prometheus, and shellcheck for the instance bootstrap), and only
+# when they are missing, so CI can call it on every run. Needs root. No
+# service is started: the tests run their own servers.
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

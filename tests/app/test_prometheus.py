@@ -1,0 +1,246 @@
+"""Debian's Prometheus scrapes the app with the monitoring chart's
+django-app-scraping job, and every query of the chart's Grafana dashboards
+returns data.
+
+Both charts are rendered with the helm binary haven deploys. Kubernetes
+service discovery is the one part that cannot run on loopback: each
+Gunicorn stands in for a pod as a static target that carries the meta
+labels Kubernetes would attach to the django-app chart's pod (its
+annotations, labels, namespace, name and phase). The chart's relabelling
+then runs unchanged: it keeps the annotated running pods, takes the path
+and port from the annotations and attaches namespace, pod and release."""
+
+import json
+import re
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import yaml
+from conftest import PUBLIC_HOST, production_env
+from servers import REPO, free_port, request, shared_dir, wait_for_port
+from site_servers import Gunicorn
+from tools import helm_binary, require
+
+CHARTS = REPO / "templates" / "charts"
+DASHBOARDS = CHARTS / "monitoring" / "files" / "dashboards"
+JOB = "django-app-scraping"
+NAMESPACE = "django-app"
+HTTPS = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
+
+
+def dashboard_queries() -> list[tuple[str, str, str]]:
+    """(dashboard, panel title, expression) of every panel target."""
+    return [
+        (path.name, panel["title"], target["expr"])
+        for path in sorted(DASHBOARDS.glob("*.json"))
+        for panel in json.loads(path.read_text())["panels"]
+        for target in panel.get("targets", [])
+    ]
+
+
+def helm_template(helm, chart: str, *args: str) -> list[dict]:
+    done = subprocess.run(
+        [helm, "template", chart, CHARTS / chart, "--namespace", chart, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+def chart_job(helm) -> dict:
+    """The chart's django-app-scraping job, scraping every second."""
+    manifests = helm_template(
+        helm, "monitoring", "--set", "scrape.interval=1s", "--set", "scrape.timeout=1s"
+    )
+    config_map = next(
+        m for m in manifests if m["kind"] == "ConfigMap" and "prometheus.yml" in m.get("data", {})
+    )
+    config = yaml.safe_load(config_map["data"]["prometheus.yml"])
+    job = next(job for job in config["scrape_configs"] if job["job_name"] == JOB)
+
+    return config["global"], job
+
+
+def pod_meta_labels(helm, port: int, name: str) -> dict[str, str]:
+    """What Kubernetes discovery says of a django-app pod that listens on port."""
+    manifests = helm_template(
+        helm,
+        "django-app",
+        "--values",
+        str(CHARTS / "django-app" / "ci" / "default-values.yaml"),
+        "--set",
+        f"containerPort={port}",
+    )
+    deployment = next(m for m in manifests if m["kind"] == "Deployment")
+    metadata = deployment["spec"]["template"]["metadata"]
+    labels = {
+        "__meta_kubernetes_namespace": NAMESPACE,
+        "__meta_kubernetes_pod_name": name,
+        "__meta_kubernetes_pod_phase": "Running",
+    }
+    for kind, values in (("annotation", metadata["annotations"]), ("label", metadata["labels"])):
+        for key, value in values.items():
+            labels[f"__meta_kubernetes_pod_{kind}_{re.sub(r'[^a-zA-Z0-9_]', '_', key)}"] = value
+
+    return labels
+
+
+class Prometheus:
+    def __init__(self, binary: str, workdir, config: dict):
+        self.dir = shared_dir(workdir, f"prometheus-{free_port()}")
+        self.port = free_port()
+        (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
+        self.binary = binary
+        self.process = None
+
+    def start(self) -> None:
+        with open(self.dir / "log", "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    self.binary,
+                    f"--config.file={self.dir / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={self.dir / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, timeout=15, process=self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+    def api(self, path: str, **params) -> dict:
+        url = f"http://127.0.0.1:{self.port}/api/v1/{path}?{urllib.parse.urlencode(params)}"
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+            body = json.load(response)
+        assert body["status"] == "success", body
+
+        return body["data"]
+
+    def query(self, expr: str) -> list[dict]:
+        return self.api("query", query=expr)["result"]
+
+    def log(self) -> str:
+        return (self.dir / "log").read_text(errors="replace")
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} after {timeout} s"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def failing_gunicorn(servers_present, instance, postgres, workdir):
+    """A second pod whose home page fails: its static files were never
+    collected, so rendering the page raises and Django answers 500."""
+    env = production_env(
+        host="127.0.0.1", port=postgres.port, user=postgres.user, password=postgres.password
+    )
+    env["DJANGO_STATIC_ROOT"] = str(shared_dir(workdir, "uncollected-static"))
+    server = Gunicorn(instance, env, workers=2, name="failing")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def prometheus(servers_present, gunicorn, failing_gunicorn, workdir, tmp_path_factory):
+    binary = require("prometheus", "Debian package prometheus; tests/app/install-servers.sh")
+    helm = helm_binary(tmp_path_factory.mktemp("helm"))
+    global_config, job = chart_job(helm)
+    job.pop("kubernetes_sd_configs")
+    job["static_configs"] = [
+        {
+            "targets": [f"127.0.0.1:{server.port}"],
+            "labels": pod_meta_labels(helm, server.port, name),
+        }
+        for server, name in (
+            (gunicorn, "django-app-7d9f-a1"),
+            (failing_gunicorn, "django-app-7d9f-b2"),
+        )
+    ]
+    # A counter's first sample is its baseline for rate(): the series, 500s
+    # included, must exist before the first scrape.
+    burst(gunicorn.port, 3)
+    burst(failing_gunicorn.port, 3)
+    server = Prometheus(binary, workdir, {"global": global_config, "scrape_configs": [job]})
+    server.start()
+    yield server
+    server.stop()
+
+
+def targets_up(prometheus) -> bool:
+    active = prometheus.api("targets", state="active")["activeTargets"]
+
+    return len(active) == 2 and all(t["health"] == "up" for t in active)
+
+
+def burst(port: int, count: int) -> list[int]:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda _: request(port, "/", HTTPS)[0], range(count)))
+
+
+@pytest.fixture(scope="module")
+def scraped_burst(prometheus, gunicorn, failing_gunicorn):
+    wait_until(lambda: targets_up(prometheus), 10, "the targets are not up:\n" + prometheus.log())
+    statuses = burst(gunicorn.port, 60) + burst(failing_gunicorn.port, 20)
+    assert sorted(set(statuses)) == [200, 500]
+
+    # rate() needs a sample before the burst and one after: wait for every
+    # dashboard query to show it, a few scrape intervals at most.
+    def all_answer() -> bool:
+        return all(positive(prometheus.query(expr)) for _, _, expr in dashboard_queries())
+
+    wait_until(all_answer, 15, "some dashboard queries returned no data")
+
+    return prometheus
+
+
+def positive(result: list[dict]) -> bool:
+    return bool(result) and all(float(sample["value"][1]) > 0 for sample in result)
+
+
+def test_relabelling_attaches_job_namespace_and_pod(prometheus, scraped_burst):
+    labels = [t["labels"] for t in prometheus.api("targets", state="active")["activeTargets"]]
+
+    assert sorted(label["pod"] for label in labels) == ["django-app-7d9f-a1", "django-app-7d9f-b2"]
+    assert {(label["job"], label["namespace"], label["release"]) for label in labels} == {
+        (JOB, NAMESPACE, "django-app")
+    }
+
+
+def test_dashboards_hold_the_six_reference_panels():
+    assert len(dashboard_queries()) == 6
+
+
+@pytest.mark.parametrize(
+    "dashboard, panel, expr",
+    dashboard_queries(),
+    ids=[f"{d}:{p}" for d, p, _ in dashboard_queries()],
+)
+def test_every_dashboard_query_returns_data(scraped_burst, dashboard, panel, expr):
+    result = scraped_burst.query(expr)
+
+    assert result, f"{dashboard} panel {panel!r} has no data: {expr}"
+    assert positive(result), result
+
+
+def test_error_share_counts_the_failing_pods_500s(scraped_burst):
+    expr = next(e for _, _, e in dashboard_queries() if 'status=~"5.."' in e)
+
+    share = float(scraped_burst.query(expr)[0]["value"][1])
+
+    # 20 of the 80 requests of the burst failed; rate() extrapolates.
+    assert 10 < share < 40

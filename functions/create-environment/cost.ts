@@ -21,9 +21,13 @@ export interface CostEstimate {
   note: string;
 }
 
-/** An amount in whole cents, so lines add up to the total exactly. */
+/**
+ * An amount in whole cents, rounded half up as on paper (the product of
+ * two binary fractions can fall a hair below the half), so the lines add
+ * up to the total exactly.
+ */
 function cents(amount: number): number {
-  return Math.round(amount * 100);
+  return Math.round(Number((amount * 100).toFixed(6)));
 }
 
 function line(

@@ -104,18 +104,18 @@ describe('DELETE /environments/{name}', () => {
     });
   });
 
-  it.each([
-    ['ready', 'ready'],
-    ['failed', 'failed'],
-  ] as const)('does not stop anything for a %s environment', async (phase) => {
-    dynamo.on(GetCommand).resolves({ Item: aRecord(phase) });
+  it.each(['ready', 'failed'] as const)(
+    'does not stop anything for a %s environment',
+    async (phase) => {
+      dynamo.on(GetCommand).resolves({ Item: aRecord(phase) });
 
-    const result = await deleting();
+      const result = await deleting();
 
-    expect(result.statusCode).toBe(202);
-    expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
-    expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
-  });
+      expect(result.statusCode).toBe(202);
+      expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+      expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
+    }
+  );
 
   it('starts the teardown with the stacks in reverse order', async () => {
     dynamo.on(GetCommand).resolves({ Item: aRecord('ready') });

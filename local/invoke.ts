@@ -7,6 +7,7 @@ import {
   startEmulator,
 } from './emulator';
 import { localResources, provisionLocally } from './provision';
+import { ensureStateMachines, ensureTables } from './resources';
 import { samFunctions } from './sam-functions';
 import { terminal } from './workflow';
 
@@ -63,6 +64,10 @@ async function main() {
 
   const emulator = await emulatorFor();
   try {
+    // The API functions read the table and start the state machines of
+    // template.yaml; the emulator gets them as the stack would create them.
+    await ensureTables();
+    await ensureStateMachines();
     if (provisionDemo) {
       const request = JSON.parse(
         readFileSync(resolve('events', 'provision-request.json'), 'utf8')

@@ -22,6 +22,11 @@ const functions = [
   'CheckDatabaseFunction',
   'CheckTargetsFunction',
   'NotifyFunction',
+  'CreateEnvironmentFunction',
+  'GetEnvironmentFunction',
+  'ListEnvironmentsFunction',
+  'DeleteEnvironmentFunction',
+  'RecordProgressFunction',
   'PrepareClusterFunction',
   'HelmReleaseFunction',
 ] as const;

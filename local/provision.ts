@@ -14,6 +14,8 @@ export const localResources = {
     'arn:aws:iam::123456789012:role/haven-CloudFormationServiceRole',
   EnvironmentPermissionsBoundary:
     'arn:aws:iam::123456789012:policy/haven-EnvironmentPermissionsBoundary',
+  EksPermissionsBoundary:
+    'arn:aws:iam::123456789012:policy/haven-EksPermissionsBoundary',
 } as const;
 
 export interface LocalProvisioning {

@@ -135,6 +135,7 @@ async function checkDeletion(event: CheckStackEvent): Promise<StackProgress> {
       ready: true,
       attempt: event.attempt,
       waitSeconds: 0,
+      outcome: 'deleted',
     };
   }
   if (status === 'DELETE_FAILED') {

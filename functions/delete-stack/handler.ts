@@ -38,6 +38,7 @@ function progress(event: DeleteStackEvent, stackId?: string, ready = false) {
     ready,
     attempt: 0,
     waitSeconds: ready ? 0 : intervalBefore(pollPlans.delete, 0),
+    outcome: ready ? 'never created' : 'deleted',
   };
 
   return result;

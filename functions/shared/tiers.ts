@@ -97,6 +97,8 @@ function eksParameters(
     NodeDesired: String(eks.nodes.desired),
     NodeMax: String(eks.nodes.max),
     HelmFunctionRoleArn: process.env.HELM_FUNCTION_ROLE_ARN ?? '',
-    PermissionsBoundaryArn: process.env.PERMISSIONS_BOUNDARY_ARN ?? '',
+    // The cluster's and nodes' roles need EKS, CNI and load balancer rights
+    // the app's boundary leaves out, so they are bounded by their own.
+    PermissionsBoundaryArn: process.env.EKS_PERMISSIONS_BOUNDARY_ARN ?? '',
   };
 }

@@ -20,6 +20,8 @@ export interface StackProgress {
   attempt: number;
   waitSeconds: number;
   outputs?: Record<string, string>;
+  /** When deleting: whether the stack had ever been created. */
+  outcome?: 'deleted' | 'never created';
 }
 
 /** What the Helm function reports of an installed release. */

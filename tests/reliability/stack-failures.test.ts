@@ -69,11 +69,13 @@ describe.each(tiers)('when the %s stack fails', (tier) => {
     expect(email?.body).toContain(`Stack:       haven-${name}-${tier}`);
     expect(email?.body).toContain(failure.reason);
     expect(email?.body).toContain('Error type:  StackFailedError');
-    // A tier that was never created is listed too; the map's last state
-    // does not tell it apart from a deleted one.
-    for (const each of tiers) {
-      expect(email?.body).toContain(`  - haven-${name}-${each}: deleted`);
-    }
+    // The tiers up to the failed one were created and are deleted; those
+    // after it were never created, and the email says which is which.
+    const failedAt = tiers.indexOf(tier);
+    tiers.forEach((each, index) => {
+      const outcome = index <= failedAt ? 'deleted' : 'never created';
+      expect(email?.body).toContain(`  - haven-${name}-${each}: ${outcome}`);
+    });
     expect(email?.body).toContain('the final snapshot of the\ndatabase');
     // Only the topic of the team's emails outlives the attempt. moto drops
     // a deleted database's snapshots; AWS keeps the final one, which is

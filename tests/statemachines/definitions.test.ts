@@ -112,6 +112,8 @@ describe.each(files)('state machine %s', (file) => {
       'ServiceUnavailable',
       'InternalFailure',
       'InternalErrorException',
+      'RequestLimitExceeded',
+      'SlowDown',
     ]);
     const matched = states.flatMap(([, state]) =>
       ((state.Retry ?? []) as { ErrorEquals: string[] }[]).flatMap(

@@ -307,6 +307,7 @@ describe('check-stack handler', () => {
         ready: true,
         attempt: 2,
         waitSeconds: 0,
+        outcome: 'deleted',
       });
     });
 

@@ -99,7 +99,7 @@ describe('delete-stack handler', () => {
     jest.restoreAllMocks();
   });
 
-  it('counts a stack that was never created as deleted', async () => {
+  it('reports a stack that was never created as gone, never created', async () => {
     // Prepare
     cfn
       .on(DescribeStacksCommand)
@@ -122,6 +122,7 @@ describe('delete-stack handler', () => {
       ready: true,
       attempt: 0,
       waitSeconds: 0,
+      outcome: 'never created',
     });
     expect(cfn).not.toHaveReceivedCommand(DeleteStackCommand);
   });
@@ -146,6 +147,7 @@ describe('delete-stack handler', () => {
       ready: false,
       attempt: 0,
       waitSeconds: 30,
+      outcome: 'deleted',
     });
   });
 

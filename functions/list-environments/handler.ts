@@ -35,6 +35,10 @@ export function encodeToken(key: Record<string, string>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/**
+ * The key a page token stands for; a 400 naming `nextToken` for anything
+ * this listing could not have given the caller.
+ */
 export function decodeToken(
   token: string | undefined,
   owner: string | undefined

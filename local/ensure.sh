@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run local` and `npm test` need on a fresh clone: the npm
 # packages (Node.js 22 among them, for the state machine interpreter) and
-# the Python test bed. Quiet and quick when everything is already there.
+# the Python test bed, and checkov in a venv of its own. Quiet and quick
+# when everything is already there.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,3 +15,4 @@ if [ ! -f node_modules/.package-lock.json ] ||
 fi
 
 bash local/python-env.sh
+bash local/checkov-env.sh

@@ -24,11 +24,23 @@ haven calls AWS, so the cloud path and the local path stay the same:
   DeleteStack of the network tier fails with DependencyViolation, where AWS
   deletes the stack. The launcher deletes them through the EC2 API, as
   CloudFormation does, so the workflow's rollback can be shown end to end.
+- EKS manages who may use a cluster through access entries. moto has no
+  access entries (the calls answer 404), so the step that gives haven's
+  Helm function access to a cluster a team names could not run. The
+  launcher keeps access entries and their associated policies per cluster,
+  answering CreateAccessEntry, DescribeAccessEntry, AssociateAccessPolicy
+  and ListAssociatedAccessPolicies as EKS does; nothing else uses them.
+- RDS keeps the master password of an instance created with
+  ManageMasterUserPassword in a secret of its own. moto honours that
+  property through the RDS API but drops it in CloudFormation, so the data
+  tier's instance had no secret to read. The launcher passes it on, and
+  moto then keeps the secret as RDS does.
 
 Usage: python local/moto_server.py PORT
 """
 
 import sys
+from urllib.parse import unquote
 from collections import defaultdict
 
 from moto.autoscaling.models import FakeAutoScalingGroup
@@ -36,6 +48,10 @@ from moto.cloudformation.parsing import ResourceMap
 from moto.ec2.models import ec2_backends
 from moto.rds.models import DBInstance
 from moto.core.utils import utcnow
+from moto.core.responses import ActionResult
+from moto.eks import urls as eks_urls
+from moto.eks.exceptions import ResourceInUseException, ResourceNotFoundException
+from moto.eks.responses import EKSResponse
 from moto.server import main as moto_main
 from moto.ssm.models import Parameter, ParameterDict
 
@@ -134,6 +150,131 @@ FakeAutoScalingGroup.replace_autoscaling_group_instances = (
     _replace_instances_balanced
 )
 DBInstance.secondary_availability_zone = property(_secondary_availability_zone)
+
+
+# EKS access entries, per account, region and cluster.
+_access_entries: dict = {}
+
+
+def _cluster_entries(response: EKSResponse) -> dict:
+    cluster = response._get_param("name")
+    response.eks_backend.describe_cluster(name=cluster)
+    key = (response.current_account, response.region, cluster)
+    return _access_entries.setdefault(key, {})
+
+
+def _principal(response: EKSResponse) -> str:
+    return unquote(response._get_param("principalArn"))
+
+
+def _entry_or_fail(response: EKSResponse) -> dict:
+    entry = _cluster_entries(response).get(_principal(response))
+    if entry is None:
+        raise ResourceNotFoundException(
+            clusterName=response._get_param("name"),
+            nodegroupName=None,
+            fargateProfileName=None,
+            addonName=None,
+            message=f"The specified access entry {_principal(response)} "
+            "could not be found.",
+        )
+    return entry
+
+
+def _create_access_entry(self: EKSResponse) -> ActionResult:
+    entries = _cluster_entries(self)
+    principal = _principal(self)
+    if principal in entries:
+        raise ResourceInUseException(
+            clusterName=self._get_param("name"),
+            nodegroupName=None,
+            addonName=None,
+            message="The specified access entry resource is already in use "
+            "on this cluster.",
+        )
+    cluster = self._get_param("name")
+    entries[principal] = {
+        "clusterName": cluster,
+        "principalArn": principal,
+        "type": self._get_param("type") or "STANDARD",
+        "kubernetesGroups": self._get_param("kubernetesGroups") or [],
+        "accessEntryArn": f"arn:aws:eks:{self.region}:{self.current_account}"
+        f":access-entry/{cluster}/role/{len(entries)}",
+        "tags": self._get_param("tags") or {},
+        "policies": [],
+    }
+    return ActionResult({"accessEntry": _public(entries[principal])})
+
+
+def _public(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if key != "policies"}
+
+
+def _describe_access_entry(self: EKSResponse) -> ActionResult:
+    return ActionResult({"accessEntry": _public(_entry_or_fail(self))})
+
+
+def _associate_access_policy(self: EKSResponse) -> ActionResult:
+    entry = _entry_or_fail(self)
+    policy = {
+        "policyArn": self._get_param("policyArn"),
+        "accessScope": self._get_param("accessScope"),
+    }
+    entry["policies"] = [
+        p for p in entry["policies"] if p["policyArn"] != policy["policyArn"]
+    ] + [policy]
+    return ActionResult(
+        {
+            "clusterName": entry["clusterName"],
+            "principalArn": entry["principalArn"],
+            "associatedAccessPolicy": policy,
+        }
+    )
+
+
+def _list_associated_access_policies(self: EKSResponse) -> ActionResult:
+    entry = _entry_or_fail(self)
+    return ActionResult(
+        {
+            "clusterName": entry["clusterName"],
+            "principalArn": entry["principalArn"],
+            "associatedAccessPolicies": entry["policies"],
+        }
+    )
+
+
+EKSResponse.create_access_entry = _create_access_entry
+EKSResponse.describe_access_entry = _describe_access_entry
+EKSResponse.associate_access_policy = _associate_access_policy
+EKSResponse.list_associated_access_policies = _list_associated_access_policies
+eks_urls.url_paths.update(
+    {
+        "{0}/clusters/(?P<name>[^/]+)/access-entries$": eks_urls.response.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)"
+        "/access-policies$": eks_urls.response.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)"
+        "/access-policies/(?P<policyArn>.+)$": eks_urls.response.dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": (
+            eks_urls.response.dispatch
+        ),
+    }
+)
+
+
+_original_db_from_cloudformation = DBInstance.create_from_cloudformation_json.__func__
+
+
+def _db_from_cloudformation(cls, resource_name, cloudformation_json, *args, **kwargs):
+    database = _original_db_from_cloudformation(
+        cls, resource_name, cloudformation_json, *args, **kwargs
+    )
+    properties = cloudformation_json.get("Properties", {})
+    if str(properties.get("ManageMasterUserPassword")).lower() == "true":
+        database.update(manage_master_user_password=True)
+    return database
+
+
+DBInstance.create_from_cloudformation_json = classmethod(_db_from_cloudformation)
 
 if __name__ == "__main__":
     port = sys.argv[1] if len(sys.argv) > 1 else "5000"

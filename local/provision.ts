@@ -16,6 +16,7 @@ export const localResources = {
     'arn:aws:iam::123456789012:policy/haven-EnvironmentPermissionsBoundary',
   EksPermissionsBoundary:
     'arn:aws:iam::123456789012:policy/haven-EksPermissionsBoundary',
+  HelmReleaseRole: 'arn:aws:iam::123456789012:role/haven-HelmReleaseRole',
 } as const;
 
 export interface LocalProvisioning {
@@ -26,6 +27,11 @@ export interface LocalProvisioning {
 export interface ProvisionOptions {
   request: unknown;
   executionName?: string;
+  /**
+   * Variables to set over those template.yaml gives, for what differs on
+   * this machine only, such as where the helm binary is.
+   */
+  environment?: Record<string, string>;
   /** Values for template.yaml's parameters, as a platform team sets them. */
   parameters?: Record<string, string>;
   onEvent?: (event: EventLog) => void;
@@ -67,7 +73,11 @@ export async function provisionLocally(
     },
     // Lambda mounts the templates layer under /opt; locally the functions
     // read the folder the layer is built from.
-    environmentOverrides: { TEMPLATES_DIR: join(repoRoot, 'templates') },
+    environmentOverrides: {
+      TEMPLATES_DIR: join(repoRoot, 'templates'),
+      CHARTS_DIR: join(repoRoot, 'templates', 'charts'),
+      ...options.environment,
+    },
     onEvent: options.onEvent,
     onInvoke: options.onInvoke,
     logSink: options.logSink,

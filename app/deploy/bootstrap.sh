@@ -58,7 +58,9 @@ IMDS = "http://169.254.169.254/latest"
 
 
 def imds(path, method="GET", headers=None):
-    request = urllib.request.Request(IMDS + path, method=method, headers=headers or {})
+    request = urllib.request.Request(
+        IMDS + path, method=method, headers=headers or {}
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return response.read().decode()
 
@@ -101,8 +103,10 @@ with os.fdopen(os.open("/etc/haven/app.env", flags, 0o600), "w") as env:
 PYTHON
 
 # Static files need neither the database nor S3.
-(cd $home/app && runuser -u haven -- env DJANGO_SETTINGS_MODULE=config.settings.build \
-  DJANGO_STATIC_ROOT=$home/static $venv/bin/python manage.py collectstatic --noinput)
+(cd $home/app && runuser -u haven -- env \
+  DJANGO_SETTINGS_MODULE=config.settings.build \
+  DJANGO_STATIC_ROOT=$home/static \
+  $venv/bin/python manage.py collectstatic --noinput)
 
 cat >/etc/systemd/system/gunicorn.service <<'UNIT'
 #haven:embed app/deploy/gunicorn.service

@@ -53,7 +53,8 @@ def acquire(lock, deadline: float) -> None:
             if cursor.fetchone()[0]:
                 return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"another instance held the migration lock for {WAIT_SECONDS} s")
+            held = f"another instance held the lock over {WAIT_SECONDS} s"
+            raise TimeoutError(held)
         if not waited:
             log("another instance is migrating; waiting for it to finish")
             waited = True

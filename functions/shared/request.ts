@@ -295,7 +295,10 @@ function messageOf(issue: z.core.$ZodIssue): string {
 }
 
 function fieldOf(path: PropertyKey[]): string {
-  return path.length > 0 ? path.map(String).join('.') : '(request)';
+  // An empty key is shown quoted, so the message still points at it.
+  const named = path.map((key) => (String(key) === '' ? '""' : String(key)));
+
+  return named.length > 0 ? named.join('.') : '(request)';
 }
 
 /**
@@ -312,7 +315,10 @@ export function parseRequest(
     : result.error.issues.map((issue) => ({
         field:
           issue.code === 'unrecognized_keys'
-            ? fieldOf([...issue.path, issue.keys.join(', ')])
+            ? fieldOf([
+                ...issue.path,
+                issue.keys.map((key) => key || '""').join(', '),
+              ])
             : fieldOf(issue.path),
         message: messageOf(issue),
       }));

@@ -156,6 +156,8 @@ export interface LocalApiOptions {
   parameters?: Record<string, string>;
   /** Receives what the handlers and workflows log. */
   logSink?: (text: string) => void;
+  /** Variables that differ on this machine only, such as helm's path. */
+  environment?: Record<string, string>;
 }
 
 /** The API and the runner of the executions it starts. */
@@ -255,7 +257,11 @@ export async function startLocalApi(
           executionName: described.name ?? arn.split(':').pop() ?? '',
           executionArn: arn,
           values,
-          environmentOverrides: { TEMPLATES_DIR: join(repoRoot, 'templates') },
+          environmentOverrides: {
+            TEMPLATES_DIR: join(repoRoot, 'templates'),
+            CHARTS_DIR: join(repoRoot, 'templates', 'charts'),
+            ...options.environment,
+          },
           logSink: options.logSink ?? (() => undefined),
         })
       );

@@ -22,12 +22,18 @@ export interface TeardownInput {
   bucket: string;
   topicArn: string;
   teardownOrder: TeardownItem[];
-  /** The EKS part of the request, once requests can have one. */
-  eks?: unknown;
+  /** What the Helm releases' removal needs, for an environment on EKS. */
+  eks?: {
+    clusterName: string;
+    namespace: string;
+    monitoring: boolean;
+    dbInstanceIdentifier: string;
+  };
 }
 
 /**
- * The teardown of an environment: compute first, then data, then network,
+ * The teardown of an environment: its own EKS cluster first, if any, then
+ * compute, then data, then network,
  * so no stack goes while a later one still uses it. To keep the media
  * bucket, the data stack is deleted without emptying it: CloudFormation
  * then fails on the bucket (DELETE_FAILED) and the retry keeps it with
@@ -50,7 +56,10 @@ export function teardownInputOf(
     emptyBuckets,
     retainOnRetry,
   });
-  const eks = (record.request as { eks?: unknown }).eks;
+  const eks = record.request.eks;
+  // A cluster haven created goes first: it uses the network and admits
+  // itself to the database's security group.
+  const cluster = eks?.mode === 'create' ? [item('eks', false)] : [];
 
   return {
     environment: name,
@@ -60,10 +69,20 @@ export function teardownInputOf(
     bucket: `${name}-django-static-${account}`,
     topicArn: `arn:${partition}:sns:${region}:${account}:${topicNameOf(name)}`,
     teardownOrder: [
+      ...cluster,
       item('compute', false),
       retainBucket ? item('data', false, ['StaticBucket']) : item('data', true),
       item('network', false),
     ],
-    ...(eks === undefined ? {} : { eks }),
+    ...(eks === undefined
+      ? {}
+      : {
+          eks: {
+            clusterName: eks.clusterName,
+            namespace: eks.namespace,
+            monitoring: eks.monitoring,
+            dbInstanceIdentifier: `${name}-postgres`,
+          },
+        }),
   };
 }

@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   type ApiAnswer,
   apiHandler,
@@ -6,9 +6,9 @@ import {
 } from '../shared/api-handler';
 import { sdkSettings, traced } from '../shared/clients';
 import { platformLimits } from '../shared/defaults';
-import { NotStartedError } from '../shared/http-errors';
 import { logger } from '../shared/logger';
-import { type EnvironmentRecord, updateRecord } from '../shared/records';
+import type { EnvironmentRecord } from '../shared/records';
+import { startRun } from '../shared/start-run';
 import { consoleUrlOf } from '../shared/workflow';
 import { parseBody } from './body';
 import { claimName } from './claim';
@@ -51,38 +51,18 @@ function accepted(
   };
 }
 
-async function start(record: EnvironmentRecord, executionName: string) {
-  try {
-    await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: machineArn(),
-        name: executionName,
-        input: JSON.stringify(record.request),
-      })
-    );
-  } catch (error) {
-    // The claim must not outlive a run that never started, or the name
-    // would stay taken: mark the attempt failed so a new request can retry.
-    await updateRecord(
-      record.name,
-      { executionArn: record.executionArn },
-      {
-        phase: 'failed',
-        step: 'Start the provisioning',
-        error: {
-          error: (error as Error).name,
-          cause: (error as Error).message,
-          step: 'Start the provisioning',
-        },
-        endedAt: new Date().toISOString(),
-      }
-    );
-    throw new NotStartedError(
+function start(record: EnvironmentRecord, executionName: string) {
+  return startRun(sfn, {
+    environment: record.name,
+    executionArn: record.executionArn,
+    stateMachineArn: machineArn(),
+    executionName,
+    input: record.request,
+    step: 'Start the provisioning',
+    retryAdvice:
       'Step Functions did not start the provisioning. Send the request ' +
-        'again in a minute.',
-      { cause: error }
-    );
-  }
+      'again in a minute.',
+  });
 }
 
 /**

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionArnOf } from '../create-environment/claim';
 import { visibleRecord } from '../shared/access';
 import {
@@ -17,7 +13,6 @@ import {
   BadRequestError,
   ConflictError,
   NotFoundError,
-  NotStartedError,
 } from '../shared/http-errors';
 import { logger } from '../shared/logger';
 import {
@@ -25,6 +20,7 @@ import {
   getRecord,
   updateRecord,
 } from '../shared/records';
+import { startRun } from '../shared/start-run';
 import { consoleUrlOf } from '../shared/workflow';
 import { teardownInputOf } from './teardown-input';
 
@@ -89,41 +85,18 @@ async function startTeardown(
   executionName: string,
   wasProvisioning: boolean
 ) {
-  const teardownArn = record.teardownExecutionArn as string;
-  try {
-    if (wasProvisioning) await stopProvisioning(record.executionArn);
-    await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: machineArn(),
-        name: executionName,
-        input: JSON.stringify(
-          teardownInputOf(record, record.retainBucket ?? false, machineArn())
-        ),
-      })
-    );
-  } catch (error) {
-    // A teardown that never started must not hold the record: as failed,
-    // the next DELETE starts one again.
-    await updateRecord(
-      record.name,
-      { executionArn: teardownArn },
-      {
-        phase: 'failed',
-        step: 'Start the teardown',
-        error: {
-          error: (error as Error).name,
-          cause: (error as Error).message,
-          step: 'Start the teardown',
-        },
-        endedAt: new Date().toISOString(),
-      }
-    );
-    throw new NotStartedError(
+  if (wasProvisioning) await stopProvisioning(record.executionArn);
+  await startRun(sfn, {
+    environment: record.name,
+    executionArn: record.teardownExecutionArn as string,
+    stateMachineArn: machineArn(),
+    executionName,
+    input: teardownInputOf(record, record.retainBucket ?? false, machineArn()),
+    step: 'Start the teardown',
+    retryAdvice:
       'Step Functions did not start the teardown. Send the DELETE again ' +
-        'in a minute.',
-      { cause: error }
-    );
-  }
+      'in a minute.',
+  });
 }
 
 /**

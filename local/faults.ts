@@ -32,7 +32,15 @@ function statusOf(body: string): string | undefined {
   return body.match(/<StackStatus>([A-Z_]+)<\/StackStatus>/)?.[1];
 }
 
-function withStatus(body: string, status: string, reason?: string): string {
+/**
+ * A DescribeStacks answer rewritten to report `status` (and a reason);
+ * only a complete stack keeps its outputs.
+ */
+export function withStatus(
+  body: string,
+  status: string,
+  reason?: string
+): string {
   const reasonXml = reason
     ? `<StackStatusReason>${reason}</StackStatusReason>`
     : '';

@@ -54,6 +54,15 @@ export interface LocalRunOptions {
   environmentOverrides?: Record<string, string>;
   /** How long Wait states and retries pause locally, in milliseconds. */
   pauseMs?: number;
+  /**
+   * Real milliseconds per second of AWS time. Given, a Wait lasts its own
+   * Seconds or SecondsPath value scaled by it, and a retry its Retry
+   * interval (with backoff, MaxDelaySeconds, and half the interval for
+   * FULL jitter, its mean), so a run keeps AWS's timing on a faster clock.
+   * A wait it cannot work out pauses for `pauseMs`. Left out, every pause
+   * is `pauseMs`.
+   */
+  pauseScale?: number;
   /** Called for every event of the execution as it happens. */
   onEvent?: (event: EventLog) => void;
   /** Called with each Task's state name and the event its handler gets. */
@@ -75,10 +84,22 @@ function functionArn(logicalId: string): string {
   return `arn:aws:lambda:${region}:${account}:function:haven-${logicalId}`;
 }
 
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
 type StateNode = {
   Type?: string;
   Resource?: string;
-  Retry?: unknown[];
+  Retry?: Retrier[];
+  ResultPath?: string | null;
+  Seconds?: number;
+  SecondsPath?: string;
   ItemProcessor?: { States: Record<string, StateNode> };
   Iterator?: { States: Record<string, StateNode> };
   Branches?: { States: Record<string, StateNode> }[];
@@ -104,6 +125,39 @@ function timedOut(timeoutMs: number): Promise<never> {
 }
 
 /**
+ * Handlers of runs that overlap share the process's streams, so the
+ * redirection is counted: the first handler to start takes the streams
+ * over, the last to end gives them back. While they overlap, every line
+ * goes to the sink of the first one.
+ */
+const redirection = {
+  depth: 0,
+  writes: [] as (typeof process.stdout.write)[],
+};
+const redirected = () => [process.stdout, process.stderr];
+
+function redirect(logSink: (text: string) => void) {
+  redirection.depth += 1;
+  if (redirection.depth > 1) return;
+  redirection.writes = redirected().map((stream) => stream.write);
+  for (const stream of redirected()) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      logSink(chunk.toString());
+
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+function restore() {
+  redirection.depth -= 1;
+  if (redirection.depth > 0) return;
+  redirected().forEach((stream, index) => {
+    stream.write = redirection.writes[index] as typeof stream.write;
+  });
+}
+
+/**
  * Handlers log to standard output and error, as in Lambda. With a sink, a
  * handler's lines go there instead; whoever prints progress meanwhile must
  * hold on to the streams' own write functions (see `terminal`).
@@ -120,17 +174,7 @@ function asLambda(
 ) {
   return async (input: unknown) => {
     onInvoke?.(input);
-    const streams = [process.stdout, process.stderr];
-    const writes = streams.map((stream) => stream.write);
-    if (logSink) {
-      for (const stream of streams) {
-        stream.write = ((chunk: string | Uint8Array) => {
-          logSink(chunk.toString());
-
-          return true;
-        }) as typeof stream.write;
-      }
-    }
+    if (logSink) redirect(logSink);
     try {
       const running = handler(input);
       if (timeoutMs === undefined) return (await running) as never;
@@ -146,10 +190,92 @@ function asLambda(
       lambdaError.name = name;
       throw lambdaError;
     } finally {
-      streams.forEach((stream, index) => {
-        stream.write = writes[index] as typeof stream.write;
-      });
+      if (logSink) restore();
     }
+  };
+}
+
+/**
+ * Pauses on a scaled clock. The interpreter reads a Wait's override by
+ * state name only, without its input, so the override is computed when
+ * asked: a Wait's SecondsPath always reads a field of a Task's result
+ * (`$.data.waitSeconds` of the Task whose ResultPath is `$.data`), and
+ * the last result each Task returned is kept for that. A retry's pause
+ * follows the retrier that matches the error the Task just threw, with
+ * the interpreter's defaults (1 s, backoff 2).
+ */
+function scaledPauses(
+  states: [string, StateNode][],
+  scale: number,
+  fallbackMs: number
+) {
+  const byName = new Map(states);
+  const results = new Map<string, unknown>();
+  const retried = new Map<string, number[]>();
+  const nextRetry = new Map<string, number>();
+
+  function read(value: unknown, path: string[]): unknown {
+    return path.reduce<unknown>(
+      (node, key) => (node as Record<string, unknown> | null)?.[key],
+      value
+    );
+  }
+
+  function waitMs(state: StateNode): number {
+    if (typeof state.Seconds === 'number') return state.Seconds * scale;
+    const path = state.SecondsPath;
+    if (!path) return fallbackMs;
+    const prefixes = [...results.keys()]
+      .filter((p) => p === '$' || path === p || path.startsWith(`${p}.`))
+      .sort((a, b) => b.length - a.length);
+    const prefix = prefixes[0];
+    if (prefix === undefined) return fallbackMs;
+    const rest = path.slice(prefix.length).split('.').filter(Boolean);
+    const seconds = read(results.get(prefix), rest);
+
+    return typeof seconds === 'number' ? seconds * scale : fallbackMs;
+  }
+
+  function matches(retrier: Retrier, error: string): boolean {
+    return retrier.ErrorEquals.some(
+      (e) => e === error || e === 'States.ALL' || e === 'States.TaskFailed'
+    );
+  }
+
+  return {
+    succeeded(name: string, result: unknown) {
+      const resultPath = byName.get(name)?.ResultPath;
+      // A null ResultPath throws the result away: no Wait can read it.
+      if (resultPath !== null) results.set(resultPath ?? '$', result);
+      retried.delete(name);
+    },
+    failed(name: string, error: string) {
+      const retriers = byName.get(name)?.Retry ?? [];
+      const index = retriers.findIndex((r) => matches(r, error));
+      const retrier = retriers[index];
+      if (!retrier) return;
+      const counts = retried.get(name) ?? retriers.map(() => 0);
+      const attempt = counts[index] ?? 0;
+      counts[index] = attempt + 1;
+      retried.set(name, counts);
+      const grown =
+        (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
+      const capped = Math.min(grown, retrier.MaxDelaySeconds ?? grown);
+      const jitter = retrier.JitterStrategy === 'FULL' ? 0.5 : 1;
+      nextRetry.set(name, capped * jitter * scale);
+    },
+    waits: new Proxy({} as Record<string, number>, {
+      get: (_, name) => {
+        const state = byName.get(String(name));
+        return state?.Type === 'Wait' ? waitMs(state) : undefined;
+      },
+    }),
+    retries: new Proxy({} as Record<string, number>, {
+      get: (_, name) =>
+        byName.get(String(name))?.Retry
+          ? (nextRetry.get(String(name)) ?? fallbackMs)
+          : undefined,
+    }),
   };
 }
 
@@ -192,19 +318,35 @@ export async function runLocally(
 
   const taskHandlers: Record<string, (input: never) => Promise<never>> = {};
   const pauses: Record<string, number> = {};
-  for (const [name, state] of allStates(
-    definition.States as Record<string, StateNode>
-  )) {
+  const states = allStates(definition.States as Record<string, StateNode>);
+  const scaled =
+    options.pauseScale === undefined
+      ? undefined
+      : scaledPauses(states, options.pauseScale, options.pauseMs ?? 0);
+  for (const [name, state] of states) {
     if (state.Type === 'Task' && state.Resource) {
       const fn = byArn.get(state.Resource);
       if (!fn) throw new Error(`no function in template.yaml for ${name}`);
       const module = (await import(fn.entryPoint)) as { handler: Handler };
-      taskHandlers[name] = asLambda(
+      const lambda = asLambda(
         module.handler,
         options.logSink,
         (event) => options.onInvoke?.(name, event),
         options.timeoutMs
       );
+      taskHandlers[name] = scaled
+        ? async (input: never) => {
+            try {
+              const result = await lambda(input);
+              scaled.succeeded(name, result);
+
+              return result;
+            } catch (error) {
+              scaled.failed(name, (error as Error).name);
+              throw error;
+            }
+          }
+        : lambda;
     }
     if (state.Type === 'Wait' || state.Retry) {
       pauses[name] = options.pauseMs ?? 0;
@@ -219,8 +361,8 @@ export async function runLocally(
   const run = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as never,
-      waitTimeOverrides: pauses,
-      retryIntervalOverrides: pauses,
+      waitTimeOverrides: scaled?.waits ?? pauses,
+      retryIntervalOverrides: scaled?.retries ?? pauses,
     },
     context: {
       Execution: {

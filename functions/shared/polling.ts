@@ -1,61 +1,86 @@
 import type { Tier } from './tiers';
 
 /**
- * How a wait polls: the first look after `firstSeconds`, then each interval
- * grows by `backoff` up to `maxIntervalSeconds`, and the wait gives up once
- * the intervals add up to `boundSeconds`. Shapes follow how long AWS usually
- * takes: a NAT gateway a few minutes, a Multi-AZ database a quarter hour.
+ * How a wait polls. The first look comes shortly before the resource is
+ * usually ready (`firstSeconds`), then looks follow at short intervals
+ * (`intervalSeconds`, growing by `backoff` up to `maxIntervalSeconds`, so
+ * a resource much slower than usual costs few calls), and the wait gives
+ * up once the intervals add up to `boundSeconds`. A wait whose first look
+ * the workflow takes at once (`atOnce`, for the database and the targets,
+ * looked at when the compute stack is complete) waits `firstSeconds`
+ * before its second look instead.
+ *
+ * The first looks follow how long AWS usually takes, as docs/performance.md
+ * sets out with its sources: a network stack about 2.5 minutes (its NAT
+ * gateways), a data stack about 17 (RDS Multi-AZ), a compute stack about
+ * 4 (the load balancer and the instance profile), the instances about 5
+ * more to boot and pass two health checks, an EKS cluster stack about 20.
  */
 export interface PollPlan {
   firstSeconds: number;
+  intervalSeconds: number;
   backoff: number;
   maxIntervalSeconds: number;
   boundSeconds: number;
+  atOnce?: boolean;
 }
 
 export type WaitName = Tier | 'delete' | 'database' | 'targets';
 
 export const pollPlans: Record<WaitName, PollPlan> = {
   network: {
-    firstSeconds: 60,
-    backoff: 1.5,
+    firstSeconds: 150,
+    intervalSeconds: 10,
+    backoff: 1.1,
     maxIntervalSeconds: 60,
     boundSeconds: 30 * 60,
   },
   data: {
-    firstSeconds: 300,
-    backoff: 1.5,
-    maxIntervalSeconds: 120,
+    firstSeconds: 990,
+    intervalSeconds: 10,
+    backoff: 1.1,
+    maxIntervalSeconds: 90,
     boundSeconds: 90 * 60,
   },
   compute: {
-    firstSeconds: 120,
-    backoff: 1.5,
+    firstSeconds: 240,
+    intervalSeconds: 10,
+    backoff: 1.1,
     maxIntervalSeconds: 60,
     boundSeconds: 45 * 60,
   },
-  // A control plane takes 10 to 15 minutes, its node group a few more.
+  // A control plane takes about 15 minutes, its node group a few more.
   eks: {
-    firstSeconds: 600,
-    backoff: 1.5,
+    firstSeconds: 1140,
+    intervalSeconds: 15,
+    backoff: 1.2,
     maxIntervalSeconds: 60,
     boundSeconds: 60 * 60,
   },
   delete: {
     firstSeconds: 30,
+    intervalSeconds: 45,
     backoff: 1.5,
     maxIntervalSeconds: 120,
     boundSeconds: 60 * 60,
   },
+  // RDS reports the standby once the data stack is complete; looked at
+  // again only when it is late.
   database: {
-    firstSeconds: 10,
-    backoff: 2,
+    atOnce: true,
+    firstSeconds: 15,
+    intervalSeconds: 20,
+    backoff: 1.5,
     maxIntervalSeconds: 120,
     boundSeconds: 30 * 60,
   },
+  // Looked at when the compute stack is complete; the instances then
+  // still boot and pass two health checks 30 seconds apart.
   targets: {
-    firstSeconds: 15,
-    backoff: 1.5,
+    atOnce: true,
+    firstSeconds: 290,
+    intervalSeconds: 10,
+    backoff: 1.1,
     maxIntervalSeconds: 60,
     boundSeconds: 20 * 60,
   },
@@ -63,9 +88,11 @@ export const pollPlans: Record<WaitName, PollPlan> = {
 
 /** Seconds to wait before look number `attempt` (0 is the first look). */
 export function intervalBefore(plan: PollPlan, attempt: number): number {
-  if (attempt === 0) return plan.firstSeconds;
+  const wait = plan.atOnce ? attempt - 1 : attempt;
+  if (wait < 0) return 0;
+  if (wait === 0) return plan.firstSeconds;
 
-  const grown = plan.firstSeconds * plan.backoff ** attempt;
+  const grown = plan.intervalSeconds * plan.backoff ** (wait - 1);
 
   return Math.round(Math.min(plan.maxIntervalSeconds, grown));
 }

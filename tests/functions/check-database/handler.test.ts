@@ -89,10 +89,10 @@ describe('check-database handler', () => {
     const state = await check(0);
 
     // Assess
-    expect(state).toMatchObject({ ready: false, attempt: 1, waitSeconds: 20 });
+    expect(state).toMatchObject({ ready: false, attempt: 1, waitSeconds: 15 });
   });
 
-  it('waits longer after each look, up to two minutes', async () => {
+  it('waits longer after each look', async () => {
     // Prepare
     databaseIs({ DBInstanceStatus: 'creating', Endpoint: undefined });
 
@@ -103,7 +103,7 @@ describe('check-database handler', () => {
     }
 
     // Assess
-    expect(waits).toEqual([20, 40, 80, 120, 120, 120]);
+    expect(waits).toEqual([15, 20, 30, 45, 68, 101]);
   });
 
   it('reports what it saw while it waits', async () => {
@@ -127,7 +127,7 @@ describe('check-database handler', () => {
       endpoint: undefined,
       ready: false,
       attempt: 1,
-      waitSeconds: 20,
+      waitSeconds: 15,
     });
   });
 
@@ -169,9 +169,10 @@ describe('check-database handler', () => {
   });
 
   it.each([
-    // 10 + 20 + 40 + 80, then 120 a look: look 17 would pass 30 minutes.
-    [15, false],
-    [16, true],
+    // At once, then 15, 20, 30, 45, 68, 101, then 120 a look: look 19
+    // would pass 30 minutes.
+    [17, false],
+    [18, true],
   ])('gives up after look %i: %s', async (attempt, givesUp) => {
     // Prepare
     databaseIs({ SecondaryAvailabilityZone: undefined });

@@ -106,9 +106,9 @@ describe('check-stack handler', () => {
     });
 
     it.each([
-      ['network', 0, 1, 60],
-      ['data', 0, 1, 120],
-      ['compute', 3, 4, 60],
+      ['network', 0, 1, 10],
+      ['data', 0, 1, 10],
+      ['compute', 3, 4, 13],
     ] as const)(
       'asks the %s stack after look %i for look %i in %i seconds',
       async (tier, attempt, next, waitSeconds) => {
@@ -132,12 +132,13 @@ describe('check-stack handler', () => {
     );
 
     it.each([
-      // The network plan looks every 60 s for at most 30 minutes.
-      ['network', 28, false],
-      ['network', 29, true],
-      // The data plan: 300 s, then 120 s each, for at most 90 minutes.
-      ['data', 41, false],
-      ['data', 42, true],
+      // The network plan: 150 s, then 10 s growing by a tenth up to 60 s
+      // each, for at most 30 minutes.
+      ['network', 36, false],
+      ['network', 37, true],
+      // The data plan: 990 s, then the same intervals, for 90 minutes.
+      ['data', 62, false],
+      ['data', 63, true],
     ] as const)(
       'gives the %s stack up after look %i: %s',
       async (tier, attempt, givesUp) => {
@@ -160,7 +161,7 @@ describe('check-stack handler', () => {
       stackIs('CREATE_IN_PROGRESS');
 
       // Act
-      const invocation = handler(eventFor({ attempt: 29 }));
+      const invocation = handler(eventFor({ attempt: 37 }));
 
       // Assess
       await expect(invocation).rejects.toThrow(

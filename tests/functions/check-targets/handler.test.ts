@@ -166,7 +166,7 @@ describe('check-targets handler', () => {
     const state = await check(0);
 
     // Assess
-    expect(state).toMatchObject({ ready: false, attempt: 1, waitSeconds: 23 });
+    expect(state).toMatchObject({ ready: false, attempt: 1, waitSeconds: 290 });
   });
 
   it('reports the unhealthy targets while it waits', async () => {
@@ -188,7 +188,7 @@ describe('check-targets handler', () => {
       unhealthy: ['i-2 unhealthy', 'i-3 draining'],
       ready: false,
       attempt: 3,
-      waitSeconds: 51,
+      waitSeconds: 11,
     });
   });
 
@@ -227,9 +227,10 @@ describe('check-targets handler', () => {
   });
 
   it.each([
-    // 15, 23, 34, 51, then 60 a look: look 21 would pass 20 minutes.
-    [19, false],
-    [20, true],
+    // At once, then 290 s for the instances to boot, then 10 s growing by
+    // a tenth: look 27 would pass 20 minutes.
+    [25, false],
+    [26, true],
   ])('gives up after look %i: %s', async (attempt, givesUp) => {
     // Prepare
     groupHas(2, [{ id: 'i-1', zone: 'eu-west-1a', health: 'healthy' }]);

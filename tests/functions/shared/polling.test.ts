@@ -10,6 +10,7 @@ import {
 
 const plan: PollPlan = {
   firstSeconds: 10,
+  intervalSeconds: 20,
   backoff: 2,
   maxIntervalSeconds: 60,
   boundSeconds: 150,
@@ -34,24 +35,48 @@ describe('polling', () => {
 
     it('rounds grown intervals to whole seconds', () => {
       // Prepare
-      const uneven = { ...plan, firstSeconds: 15, backoff: 1.5 };
+      const uneven = { ...plan, intervalSeconds: 15, backoff: 1.5 };
 
       // Act
       const intervals = [1, 2, 3].map((look) => intervalBefore(uneven, look));
 
       // Assess
-      expect(intervals).toEqual([23, 34, 51]);
+      expect(intervals).toEqual([15, 23, 34]);
     });
 
-    it('keeps a first wait longer than the largest interval', () => {
+    it('waits long before the first look and briefly after it', () => {
       // Act
       const intervals = [0, 1, 2].map((look) =>
         intervalBefore(pollPlans.data, look)
       );
 
       // Assess
-      expect(intervals).toEqual([300, 120, 120]);
+      expect(intervals).toEqual([990, 10, 11]);
     });
+
+    it('takes the first look at once when the workflow does', () => {
+      // Prepare
+      const atOnce = { ...plan, atOnce: true };
+
+      // Act
+      const intervals = [0, 1, 2, 3].map((look) =>
+        intervalBefore(atOnce, look)
+      );
+
+      // Assess
+      expect(intervals).toEqual([0, 10, 20, 40]);
+    });
+
+    it.each<WaitName>(['database', 'targets'])(
+      'looks at the %s at once, as the workflow does',
+      (wait) => {
+        // Act
+        const first = intervalBefore(pollPlans[wait], 0);
+
+        // Assess
+        expect(first).toBe(0);
+      }
+    );
   });
 
   describe('isPastBound', () => {

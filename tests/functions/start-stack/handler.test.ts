@@ -177,9 +177,9 @@ describe('start-stack handler', () => {
     );
 
     it.each([
-      ['network', 60],
-      ['data', 300],
-      ['compute', 120],
+      ['network', 150],
+      ['data', 990],
+      ['compute', 240],
     ] as const)(
       'returns the %s stack in progress, first wait %i seconds',
       async (tier, waitSeconds) => {
@@ -235,7 +235,7 @@ describe('start-stack handler', () => {
         status,
         ready: false,
         attempt: 0,
-        waitSeconds: 300,
+        waitSeconds: 990,
       });
     });
 

@@ -1,0 +1,268 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../local/emulator';
+import { seededRandom } from '../local/fault-proxy';
+import { terminal } from '../local/workflow';
+import {
+  eksModel,
+  handlerOwnMs,
+  prices,
+  type RunFigures,
+  runOrchestration,
+  startBed,
+} from './benchmark';
+import { type FunctionFigures, measureFunctions } from './functions';
+import { afterStacks, resourceSeconds } from './model';
+
+/**
+ * `npm run bench`: the provisioning workflow and the reference
+ * orchestration, one environment each, then many environments at once,
+ * through the latency model on a scaled clock; then every function's
+ * bundle and cold start. Prints a table and writes the figures as JSON.
+ *
+ * Options: --ms-per-second N (real ms per AWS second, default 20),
+ * --environments N (the scale run, default 25), --arrival-seconds N
+ * (between two requests of the scale run, default 2), --init-runs N
+ * (cold loads per bundle, default 5), --out PATH (default
+ * .haven/bench/latest.json), --skip-functions.
+ */
+
+export interface BenchReport {
+  measuredAt: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  clock: { msPerSecond: number };
+  model: {
+    resourceSeconds: typeof resourceSeconds;
+    afterStacks: typeof afterStacks;
+    handlerOwnMs: number;
+    prices: typeof prices;
+    cloudFormationRateLimit: { perSecond: number; source: string };
+  };
+  single: { haven: RunFigures; reference: RunFigures };
+  eks: ReturnType<typeof eksModel>;
+  scale: RunFigures;
+  functions: FunctionFigures[];
+}
+
+/** The rate assumed for CloudFormation's API, calls per second. */
+export const cloudFormationRateLimit = {
+  perSecond: 5,
+  source:
+    'assumption: AWS publishes no CloudFormation API rate; AWS support ' +
+    'calls the limits internal (b3ross/dotenvi issue #35, 2019-03-26), ' +
+    'and users report DescribeStacks throttled near 5 calls per second ' +
+    '(aws/aws-sam-cli issue #2671, 2021-03-02); 5 per second for all ' +
+    "CloudFormation calls of the account is taken as haven's ceiling",
+};
+
+export interface BenchArguments {
+  msPerSecond: number;
+  environments: number;
+  arrivalSeconds: number;
+  initRuns: number;
+  out: string;
+  skipFunctions: boolean;
+}
+
+/** A spread of ±15 % per environment and resource type, seeded. */
+function spreadOf(seed: number) {
+  const factors = new Map<string, number>();
+  const random = seededRandom(seed);
+
+  return (environment: string, type: string) => {
+    const key = `${environment}/${type}`;
+    if (!factors.has(key)) factors.set(key, 0.85 + 0.3 * random());
+
+    return factors.get(key) as number;
+  };
+}
+
+/** Runs the whole benchmark and returns its report. */
+export async function benchmark(args: BenchArguments): Promise<BenchReport> {
+  const say = (text: string) => terminal.err(`bench: ${text}\n`);
+  const single = await startBed(args.msPerSecond);
+  let haven: RunFigures;
+  let reference: RunFigures;
+  try {
+    say('haven, one environment');
+    haven = await runOrchestration(single, {
+      msPerSecond: args.msPerSecond,
+      environments: 1,
+      orchestration: 'haven',
+    });
+    say('reference orchestration, one environment');
+    reference = await runOrchestration(single, {
+      msPerSecond: args.msPerSecond,
+      environments: 1,
+      orchestration: 'reference',
+    });
+  } finally {
+    await single.stop();
+  }
+
+  say(`haven, ${args.environments} environments at once`);
+  const many = await startBed(args.msPerSecond, spreadOf(7));
+  let scale: RunFigures;
+  try {
+    scale = await runOrchestration(many, {
+      msPerSecond: args.msPerSecond,
+      environments: args.environments,
+      orchestration: 'haven',
+      arrivalSeconds: args.arrivalSeconds,
+    });
+  } finally {
+    await many.stop();
+  }
+
+  say('function bundles');
+  const functions = args.skipFunctions
+    ? []
+    : await measureFunctions(args.initRuns);
+  const cpu = cpus();
+
+  return {
+    measuredAt: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    clock: { msPerSecond: args.msPerSecond },
+    model: {
+      resourceSeconds,
+      afterStacks,
+      handlerOwnMs,
+      prices,
+      cloudFormationRateLimit,
+    },
+    single: { haven, reference },
+    eks: eksModel(),
+    scale,
+    functions,
+  };
+}
+
+const pad = (text: string | number, width: number) =>
+  String(text).padStart(width);
+
+/** The report as tables for people. */
+export function tables(report: BenchReport): string {
+  const { haven, reference } = report.single;
+  const rows: [string, (r: RunFigures) => string | number][] = [
+    ['provisioning time (s)', (r) => r.seconds],
+    ['critical-path bound (s)', (r) => r.boundSeconds],
+    ['over the bound (%)', (r) => r.overBoundPercent],
+    ['AWS API calls', (r) => r.apiCallsPerEnvironment],
+    ['state transitions', (r) => r.transitionsPerEnvironment],
+    ['Lambda invocations', (r) => r.invocationsPerEnvironment],
+    ['Lambda GB-s (modelled)', (r) => r.gbSecondsPerEnvironment],
+    ['Lambda GB-s (measured)', (r) => r.gbSecondsMeasuredPerEnvironment],
+    ['cost per environment ($)', (r) => r.costUsdPerEnvironment.total],
+  ];
+  const lines = [
+    `One environment, ${report.clock.msPerSecond} ms per AWS second`,
+    `${'figure'.padEnd(28)}${pad('haven', 12)}${pad('reference', 12)}`,
+    ...rows.map(
+      ([label, pick]) =>
+        `${label.padEnd(28)}${pad(pick(haven), 12)}${pad(pick(reference), 12)}`
+    ),
+    '',
+    'API calls by operation (haven / reference)',
+    ...[
+      ...new Set([
+        ...Object.keys(haven.callsByOperation),
+        ...Object.keys(reference.callsByOperation),
+      ]),
+    ]
+      .sort()
+      .map(
+        (op) =>
+          `  ${op.padEnd(44)}${pad(haven.callsByOperation[op] ?? 0, 5)}` +
+          `${pad(reference.callsByOperation[op] ?? 0, 6)}`
+      ),
+    '',
+    `With its own EKS cluster (modelled, not run): bound ` +
+      `${report.eks.boundSeconds} s, haven's order ` +
+      `${report.eks.havenOrderSeconds} s`,
+    '',
+    `${report.scale.environments} environments at once: ` +
+      `${report.scale.succeeded} succeeded, ${report.scale.wallSeconds} s ` +
+      `in all, ${report.scale.seconds} s each against a bound of ` +
+      `${report.scale.boundSeconds} s (${report.scale.overBoundPercent} %), ` +
+      `${report.scale.apiCallsPerEnvironment} calls each; CloudFormation ` +
+      `peak ${report.scale.cloudFormationRate.peakPerSecond}/s ` +
+      `(DescribeStacks ${report.scale.cloudFormationRate.peakDescribeStacksPerSecond}/s), ` +
+      `mean ${report.scale.cloudFormationRate.meanPerSecond}/s, assumed ` +
+      `limit ${report.model.cloudFormationRateLimit.perSecond}/s; ` +
+      `isolation problems: ${report.scale.isolationProblems.length}`,
+  ];
+  if (report.functions.length > 0) {
+    lines.push(
+      '',
+      `${'function'.padEnd(28)}${pad('MB', 6)}${pad('bundle KiB', 12)}` +
+        `${pad('init ms', 9)}  clients`,
+      ...report.functions.map(
+        (f) =>
+          `${f.logicalId.padEnd(28)}${pad(f.memoryMb, 6)}` +
+          `${pad((f.bundleBytes / 1024).toFixed(1), 12)}` +
+          `${pad(f.initMs.toFixed(1), 9)}  ${f.clients.join(' ')}` +
+          (f.unexpectedClients.length
+            ? ` (unused: ${f.unexpectedClients.join(' ')})`
+            : '')
+      )
+    );
+  }
+
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the report where `out` says, as JSON. */
+export function writeReport(report: BenchReport, out: string) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+function parse(): BenchArguments {
+  const { values } = parseArgs({
+    options: {
+      'ms-per-second': { type: 'string', default: '20' },
+      environments: { type: 'string', default: '25' },
+      'arrival-seconds': { type: 'string', default: '2' },
+      'init-runs': { type: 'string', default: '5' },
+      out: {
+        type: 'string',
+        default: join(repoRoot, '.haven', 'bench', 'latest.json'),
+      },
+      'skip-functions': { type: 'boolean', default: false },
+    },
+  });
+
+  return {
+    msPerSecond: Number(values['ms-per-second']),
+    environments: Number(values.environments),
+    arrivalSeconds: Number(values['arrival-seconds']),
+    initRuns: Number(values['init-runs']),
+    out: values.out as string,
+    skipFunctions: values['skip-functions'] === true,
+  };
+}
+
+if (require.main === module) {
+  const args = parse();
+  benchmark(args)
+    .then((report) => {
+      writeReport(report, args.out);
+      terminal.out(tables(report));
+      terminal.out(`figures written to ${args.out}\n`);
+      process.exit(0);
+    })
+    .catch((error: Error) => {
+      terminal.err(`bench failed: ${error.stack ?? error.message}\n`);
+      process.exit(1);
+    });
+}

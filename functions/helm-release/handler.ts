@@ -1,35 +1,22 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { Context } from 'aws-lambda';
-import { sdkSettings, traced } from '../shared/clients';
-import { eksToken } from '../shared/eks-token';
 import { taskHandler } from '../shared/handler';
-import { kubeconfig } from '../shared/kubeconfig';
 import { logger } from '../shared/logger';
+import { HelmReleasePendingError } from './errors';
 import {
-  databaseSecretManifest,
-  readDatabaseConnection,
-  secretKeysOf,
-  withoutSecret,
-} from './database';
-import {
-  ClusterNotActiveError,
-  ClusterNotFoundError,
-  HelmReleaseFailedError,
-  HelmReleasePendingError,
-  KubectlApplyFailedError,
-} from './errors';
-import {
-  type DatabaseRequest,
   type HelmReleaseEvent,
   type HelmReleaseRequest,
   parseEvent,
 } from './event';
-import { childEnv, runCommand } from './run';
-
-const eks = traced(new EKSClient(sdkSettings));
+import {
+  applyDatabaseSecret,
+  deleteDatabaseSecret,
+  grafanaAccess,
+  serviceAddress,
+} from './kubectl';
+import { failure, helm, paths, type Session, writeKubeconfig } from './session';
 
 /** Time limits of one invocation, in seconds. */
 export const limits = {
@@ -67,12 +54,6 @@ export interface HelmReleaseResult {
   databaseSecret?: string;
 }
 
-const paths = () => ({
-  helm: process.env.HELM_PATH ?? '/opt/helm/helm',
-  kubectl: process.env.KUBECTL_PATH ?? '/opt/kubectl/kubectl',
-  charts: process.env.CHARTS_DIR ?? '/opt/templates/charts',
-});
-
 /**
  * helm's --timeout. With --rollback-on-failure a failed upgrade is rolled
  * back and waited for as long again, so two helm bounds and the margin
@@ -94,199 +75,6 @@ export function helmTimeoutSeconds(
   }
 
   return seconds;
-}
-
-/** The service names the charts give a release, as their helpers do. */
-function prefixOf(request: HelmReleaseRequest): string {
-  const override = request.values.fullnameOverride;
-  if (typeof override === 'string' && override !== '') return override;
-
-  return request.release.includes(request.chart)
-    ? request.release
-    : `${request.release}-${request.chart}`;
-}
-
-async function describeCluster(clusterName: string) {
-  try {
-    const { cluster } = await eks.send(
-      new DescribeClusterCommand({ name: clusterName })
-    );
-
-    return cluster;
-  } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') {
-      throw new ClusterNotFoundError(clusterName, { cause: error });
-    }
-    throw error;
-  }
-}
-
-async function writeKubeconfig(clusterName: string, scratch: string) {
-  const cluster = await describeCluster(clusterName);
-  const status = cluster?.status ?? 'missing';
-  const endpoint = cluster?.endpoint;
-  const certificateAuthority = cluster?.certificateAuthority?.data;
-  if (status !== 'ACTIVE' || !endpoint || !certificateAuthority) {
-    throw new ClusterNotActiveError(clusterName, status);
-  }
-  const token = await eksToken({
-    clusterName,
-    region: await eks.config.region(),
-    credentials: await eks.config.credentials(),
-  });
-  const path = join(scratch, 'kubeconfig');
-  // Owner-only: the file holds a bearer token for the cluster.
-  await writeFile(
-    path,
-    kubeconfig({ clusterName, endpoint, certificateAuthority, token }),
-    { mode: 0o600 }
-  );
-
-  return path;
-}
-
-/** One helm or kubectl call of the invocation, with its shared settings. */
-interface Session {
-  request: HelmReleaseRequest;
-  scratch: string;
-  kubeconfigPath: string;
-  timeoutSeconds: number;
-}
-
-async function helm(session: Session, command: string, args: string[]) {
-  const env = childEnv(session.scratch, {});
-  const all = [
-    command,
-    ...args,
-    '--namespace',
-    session.request.namespace,
-    '--kubeconfig',
-    session.kubeconfigPath,
-  ];
-  // helm's own --timeout bounds each wait; this only ends a hung process.
-  const killAfterMs = (2 * session.timeoutSeconds + 30) * 1000;
-
-  return runCommand(paths().helm, all, env, killAfterMs);
-}
-
-function failure(
-  session: Session,
-  command: string,
-  stderr: string,
-  code: number | null
-) {
-  const detail = stderr.trim().split('\n').slice(-5).join(' ').slice(-800);
-
-  return new HelmReleaseFailedError(
-    session.request.release,
-    command,
-    code,
-    detail
-  );
-}
-
-/**
- * Applies one manifest with kubectl, handed over on stdin so that no
- * process listing shows it. Server-side apply: kubectl's client-side apply
- * would copy the whole object, a Secret's data included, into the
- * last-applied-configuration annotation.
- */
-async function kubectlApply(
-  session: Session,
-  manifest: { apiVersion: string; kind: string; metadata: { name: string } },
-  secret = ''
-): Promise<void> {
-  const { kind } = manifest;
-  const { name } = manifest.metadata;
-  const result = await runCommand(
-    paths().kubectl,
-    [
-      'apply',
-      '--server-side',
-      '--field-manager',
-      'haven',
-      // haven owns these objects: a field another manager took is reset.
-      '--force-conflicts',
-      '--filename',
-      '-',
-      '--output',
-      'name',
-      '--kubeconfig',
-      session.kubeconfigPath,
-    ],
-    childEnv(session.scratch, {}),
-    60_000,
-    JSON.stringify(manifest)
-  );
-  if (result.code !== 0) {
-    const detail = withoutSecret(result.stderr, secret).trim().slice(-800);
-    throw new KubectlApplyFailedError(kind, name, result.code, detail);
-  }
-}
-
-/**
- * Creates or updates the Secret the app reads DATABASE_* from, in the
- * release's namespace (created first if missing), from the RDS instance
- * and the secret RDS manages for it. The password goes to kubectl on stdin
- * only: never on a command line, in a log line or in the result.
- */
-async function applyDatabaseSecret(
-  session: Session,
-  database: DatabaseRequest
-): Promise<void> {
-  const { request } = session;
-  const connection = await readDatabaseConnection(database);
-  await kubectlApply(
-    session,
-    {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: request.namespace },
-    },
-    connection.password
-  );
-  const manifest = databaseSecretManifest(connection, {
-    name: database.secretName,
-    namespace: request.namespace,
-    keys: secretKeysOf(request.values),
-    dbInstanceIdentifier: database.dbInstanceIdentifier,
-  });
-  await kubectlApply(session, manifest, connection.password);
-  logger.info('database secret applied', {
-    secret: database.secretName,
-    namespace: request.namespace,
-    dbInstanceIdentifier: database.dbInstanceIdentifier,
-    host: connection.host,
-  });
-}
-
-/** The database Secret is not helm's, so helm uninstall leaves it. */
-async function deleteDatabaseSecret(
-  session: Session,
-  database: DatabaseRequest
-): Promise<void> {
-  const result = await runCommand(
-    paths().kubectl,
-    [
-      'delete',
-      'secret',
-      database.secretName,
-      '--ignore-not-found',
-      '--namespace',
-      session.request.namespace,
-      '--kubeconfig',
-      session.kubeconfigPath,
-    ],
-    childEnv(session.scratch, {}),
-    60_000
-  );
-  if (result.code !== 0) {
-    // The release is gone; a leftover Secret goes with the namespace.
-    logger.warn('database secret not deleted', {
-      secret: database.secretName,
-      stderr: result.stderr,
-    });
-  }
 }
 
 /** The values helm gets: the event's, pointed at the database Secret. */
@@ -316,6 +104,7 @@ async function recoverPending(session: Session): Promise<void> {
     if (/not found/.test(status.stderr)) return;
     throw failure(session, 'status', status.stderr, status.code);
   }
+
   const state = (JSON.parse(status.stdout) as { info?: { status?: string } })
     .info?.status;
   if (!state?.startsWith('pending-')) return;
@@ -325,6 +114,7 @@ async function recoverPending(session: Session): Promise<void> {
     state === 'pending-install'
       ? await helm(session, 'uninstall', [release, ...wait])
       : await helm(session, 'rollback', [release, ...wait]);
+
   if (repair.code !== 0) {
     if (inProgress.test(repair.stderr)) {
       throw new HelmReleasePendingError(
@@ -340,73 +130,14 @@ async function recoverPending(session: Session): Promise<void> {
       repair.code
     );
   }
+
   logger.info('helm release repaired', { release, state });
-}
-
-async function serviceAddress(
-  session: Session
-): Promise<Partial<HelmReleaseResult>> {
-  const { request } = session;
-  const name = prefixOf(request);
-  const result = await runCommand(
-    paths().kubectl,
-    [
-      'get',
-      'service',
-      name,
-      '--namespace',
-      request.namespace,
-      '--output',
-      'json',
-      '--kubeconfig',
-      session.kubeconfigPath,
-    ],
-    childEnv(session.scratch, {}),
-    30_000
-  );
-  if (result.code !== 0) {
-    // The release is installed; only its address is unknown for now.
-    logger.warn('service not read', { service: name, stderr: result.stderr });
-
-    return { addressPending: true };
-  }
-  const service = JSON.parse(result.stdout) as {
-    spec?: { type?: string; ports?: { port?: number }[] };
-    status?: {
-      loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] };
-    };
-  };
-  const port = service.spec?.ports?.[0]?.port ?? 8000;
-  if (service.spec?.type !== 'LoadBalancer') {
-    return {
-      access: `kubectl port-forward -n ${request.namespace} svc/${name} ${port}:${port}`,
-    };
-  }
-  const ingress = service.status?.loadBalancer?.ingress?.[0];
-  const host = ingress?.hostname ?? ingress?.ip;
-
-  return host
-    ? { address: `http://${host}:${port}/` }
-    : { addressPending: true };
-}
-
-function grafanaAccess(
-  request: HelmReleaseRequest
-): Partial<HelmReleaseResult> {
-  const grafana = `${prefixOf(request)}-grafana`;
-  const values = request.values.grafana as
-    | { existingSecret?: string }
-    | undefined;
-
-  return {
-    access: `kubectl port-forward -n ${request.namespace} svc/${grafana} 3000:3000, then http://127.0.0.1:3000/`,
-    passwordSecret: values?.existingSecret || grafana,
-  };
 }
 
 async function install(session: Session): Promise<HelmReleaseResult> {
   const { request, scratch } = session;
   await recoverPending(session);
+
   if (request.database) await applyDatabaseSecret(session, request.database);
 
   // Values go through a file: on the command line they would show in the
@@ -415,6 +146,7 @@ async function install(session: Session): Promise<HelmReleaseResult> {
   await writeFile(valuesPath, JSON.stringify(releaseValues(request)), {
     mode: 0o600,
   });
+
   const upgrade = await helm(session, 'upgrade', [
     request.release,
     join(paths().charts, request.chart),
@@ -430,6 +162,7 @@ async function install(session: Session): Promise<HelmReleaseResult> {
     '--output',
     'json',
   ]);
+
   if (upgrade.code !== 0) {
     if (inProgress.test(upgrade.stderr)) {
       throw new HelmReleasePendingError(
@@ -440,14 +173,17 @@ async function install(session: Session): Promise<HelmReleaseResult> {
     }
     throw failure(session, 'upgrade', upgrade.stderr, upgrade.code);
   }
+
   const released = JSON.parse(upgrade.stdout) as {
     version?: number;
     info?: { status?: string };
   };
+
   const reach =
     request.chart === 'django-app'
       ? await serviceAddress(session)
       : grafanaAccess(request);
+
   const result: HelmReleaseResult = {
     action: 'install',
     release: request.release,
@@ -472,9 +208,11 @@ async function uninstall(session: Session): Promise<HelmReleaseResult> {
     `${session.timeoutSeconds}s`,
     '--ignore-not-found',
   ]);
+
   if (removed.code !== 0) {
     throw failure(session, 'uninstall', removed.stderr, removed.code);
   }
+
   logger.info('helm release uninstalled', { release: request.release });
   if (request.database) await deleteDatabaseSecret(session, request.database);
 
@@ -497,6 +235,7 @@ async function releaseWithHelm(
     request.timeoutSeconds,
     remainingMs
   );
+
   const scratch = await mkdtemp(join(tmpdir(), 'helm-release-'));
   try {
     const kubeconfigPath = await writeKubeconfig(request.clusterName, scratch);

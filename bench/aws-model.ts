@@ -110,12 +110,16 @@ export interface AwsModel {
   targetsHealthyAt(stack: ModelledStack): number;
   /** When its database has a standby (AWS seconds). */
   standbyAt(stack: ModelledStack): number;
-  /** Forgets the calls and stacks seen, for the next run. */
-  clear(): void;
+  /**
+   * Forgets the calls and stacks seen, for the next run, and takes the
+   * spread of that run (none: every environment takes the modelled time).
+   */
+  clear(spread?: Spread): void;
 }
 
 /** Builds the model's proxy rules on the given clock. */
-export function awsModel(clock: ScaledClock, spread?: Spread): AwsModel {
+export function awsModel(clock: ScaledClock): AwsModel {
+  let spread: Spread | undefined;
   const calls: TimedCall[] = [];
   const stacks = new Map<string, ModelledStack>();
   // CloudFormation starts building when it accepts the call, however long
@@ -270,7 +274,8 @@ export function awsModel(clock: ScaledClock, spread?: Spread): AwsModel {
     stacks,
     targetsHealthyAt,
     standbyAt,
-    clear: () => {
+    clear: (next) => {
+      spread = next;
       calls.length = 0;
       stacks.clear();
       requested.clear();

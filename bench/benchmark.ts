@@ -124,14 +124,11 @@ export interface BenchBed {
 }
 
 /** Starts the emulator and the proxy, and points the SDK at the proxy. */
-export async function startBed(
-  msPerSecond: number,
-  spread?: Spread
-): Promise<BenchBed> {
+export async function startBed(msPerSecond: number): Promise<BenchBed> {
   const emulator = await startEmulator();
   const proxy = await startFaultProxy({ target: emulator.endpoint });
   const clock = new ScaledClock(msPerSecond);
-  const model = awsModel(clock, spread);
+  const model = awsModel(clock);
   Object.assign(process.env, localAwsSettings, {
     AWS_ENDPOINT_URL: proxy.endpoint,
     // Reading the emails back is no part of what is measured.
@@ -367,7 +364,7 @@ export async function runOrchestration(
 ): Promise<RunFigures> {
   await bed.emulator.reset();
   bed.proxy.clear();
-  bed.model.clear();
+  bed.model.clear(options.spread);
   bed.proxy.add(...bed.model.rules);
   await ensureTables();
 

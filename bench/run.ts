@@ -83,38 +83,35 @@ function spreadOf(seed: number) {
 /** Runs the whole benchmark and returns its report. */
 export async function benchmark(args: BenchArguments): Promise<BenchReport> {
   const say = (text: string) => terminal.err(`bench: ${text}\n`);
-  const single = await startBed(args.msPerSecond);
+  // One bed for every run: the handlers make their clients once, when
+  // first loaded, with the endpoint of the proxy they then keep.
+  const bed = await startBed(args.msPerSecond);
   let haven: RunFigures;
   let reference: RunFigures;
+  let scale: RunFigures;
   try {
     say('haven, one environment');
-    haven = await runOrchestration(single, {
+    haven = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
       environments: 1,
       orchestration: 'haven',
     });
     say('reference orchestration, one environment');
-    reference = await runOrchestration(single, {
+    reference = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
       environments: 1,
       orchestration: 'reference',
     });
-  } finally {
-    await single.stop();
-  }
-
-  say(`haven, ${args.environments} environments at once`);
-  const many = await startBed(args.msPerSecond, spreadOf(7));
-  let scale: RunFigures;
-  try {
-    scale = await runOrchestration(many, {
+    say(`haven, ${args.environments} environments at once`);
+    scale = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
       environments: args.environments,
       orchestration: 'haven',
       arrivalSeconds: args.arrivalSeconds,
+      spread: spreadOf(7),
     });
   } finally {
-    await many.stop();
+    await bed.stop();
   }
 
   say('function bundles');

@@ -167,7 +167,10 @@ export function boundOf(stacks: ModelledStack[], model: AwsModel): number {
  * Modelled figures of an environment on its own EKS cluster, which the
  * emulator cannot build: the bound, with the cluster stack started after
  * the network and the releases as soon as the cluster and the database
- * are there, and haven's order, which installs them after the targets.
+ * are there, and haven's order: it starts the compute stack, installs the
+ * releases while CloudFormation builds it, then waits for the compute
+ * tier, so the releases are off the critical path unless they take longer
+ * than the compute tier and its targets.
  */
 export function eksModel() {
   const stack = (tier: string) => modelStack(tierTemplate(tier), {});
@@ -193,7 +196,10 @@ export function eksModel() {
     eksStackSeconds: eks.seconds,
     eksChain: eks.chain,
     boundSeconds: Math.max(vmPath, clusterPath),
-    havenOrderSeconds: Math.max(vmPath, network + eks.seconds) + releases,
+    havenOrderSeconds: Math.max(
+      vmPath,
+      Math.max(network + data, network + eks.seconds) + releases
+    ),
   };
 }
 

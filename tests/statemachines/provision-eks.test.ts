@@ -94,12 +94,15 @@ describe('provision state machine on a named EKS cluster', () => {
     expect(result.execution.status).toBe('SUCCEEDED');
   });
 
-  it('checks the cluster, then installs the app, then monitoring', () => {
+  it('installs the releases while the compute stack is built', () => {
     const names = statesEntered(result.execution.events);
     const at = (name: string) => names.indexOf(name);
 
-    expect(at("Check the app's targets are healthy")).toBeLessThan(
+    expect(at('Create the compute stack')).toBeLessThan(
       at('Check the named cluster is active')
+    );
+    expect(at('Install the monitoring release')).toBeLessThan(
+      at('Check the compute stack')
     );
     expect(at('Check the named cluster is active')).toBeLessThan(
       at('Install the app release')

@@ -15,7 +15,7 @@ import {
   ensureTables,
 } from './resources';
 import { type LocalFunction, samFunctions } from './sam-functions';
-import { type LocalExecution, runLocally } from './workflow';
+import { type EventLog, type LocalExecution, runLocally } from './workflow';
 
 /**
  * A local stand-in for API Gateway in front of haven's API functions.
@@ -160,14 +160,19 @@ export interface LocalApiOptions {
   environment?: Record<string, string>;
 }
 
+export interface RunStartedOptions {
+  onEvent?: (event: EventLog) => void;
+}
+
 /** The API and the runner of the executions it starts. */
 export interface LocalApi {
   request(request: LocalApiRequest): Promise<LocalApiResponse>;
   /**
    * Runs every execution started since the last call, oldest first, with
-   * the interpreter; a stopped one (StopExecution) is not run.
+   * the interpreter; a stopped one (StopExecution) is not run. `onEvent`
+   * hears every event of each, as it happens.
    */
-  runStarted(): Promise<LocalExecution[]>;
+  runStarted(options?: RunStartedOptions): Promise<LocalExecution[]>;
 }
 
 /**
@@ -225,7 +230,9 @@ export async function startLocalApi(
     }
   };
 
-  const runStarted = async (): Promise<LocalExecution[]> => {
+  const runStarted = async (
+    runOptions: RunStartedOptions = {}
+  ): Promise<LocalExecution[]> => {
     const started: { machineId: string; arn: string; startDate: number }[] = [];
     for (const [machineId, stateMachineArn] of Object.entries(machines)) {
       const { executions = [] } = await sfn.send(
@@ -263,6 +270,7 @@ export async function startLocalApi(
             ...options.environment,
           },
           logSink: options.logSink ?? (() => undefined),
+          onEvent: runOptions.onEvent,
         })
       );
     }

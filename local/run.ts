@@ -8,106 +8,106 @@ import {
   repoRoot,
   startEmulator,
 } from './emulator';
+import { provisionAndTearDown } from './lifecycle';
+import {
+  printEmails,
+  printOutputs,
+  progressPrinter,
+  say,
+  secondsSince,
+} from './progress';
 import { provisionLocally } from './provision';
-import { type EventLog, terminal } from './workflow';
 
 /**
  * `npm run local [-- events/REQUEST.json]`: provisions a demo environment
  * end to end on the emulator and prints its progress, its outputs and the
  * email its team would receive.
+ *
+ * `npm run local -- --teardown [events/REQUEST.json]`: goes through the
+ * local API instead, as a team would: creates the environment, reads its
+ * status, deletes it, and checks that the emulator holds nothing of it
+ * (local/lifecycle.ts). Exits non-zero if a workflow fails or anything is
+ * left.
  */
 
 const defaultRequest = join(repoRoot, 'events', 'provision-request.json');
 
-function say(line = '') {
-  terminal.out(`${line}\n`);
-}
+function parseArguments(args: string[]) {
+  const file = args.find((arg) => !arg.startsWith('--'));
 
-function progressPrinter(started: number) {
-  const stamp = () =>
-    `${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7);
-
-  return (event: EventLog) => {
-    if (event.type === 'StateEntered' && event.state.type !== 'Choice') {
-      say(`${stamp()}  ${event.state.name}`);
-    }
-    if (event.type === 'StateRetried') {
-      say(`${stamp()}    retrying ${event.state.name}`);
-    }
-    if (event.type === 'StateFailed') {
-      say(`${stamp()}    ${event.state.name} failed: ${event.Error}`);
-    }
+  return {
+    requestPath: resolve(file ?? defaultRequest),
+    teardown: args.includes('--teardown'),
   };
 }
 
-function printOutputs(state: WorkflowState) {
-  const compute = state.compute?.outputs ?? {};
-  const data = state.data?.outputs ?? {};
-  const rows: [string, string | undefined][] = [
-    ['App URL', compute.AppUrl],
-    ['Database', `${data.DBEndpointAddress}:${data.DBEndpointPort}`],
-    ['Endpoint parameter', data.DBEndpointParameterName],
-    ['Media bucket', data.StaticBucketName],
-    ['Auto Scaling group', compute.AutoScalingGroupName],
-    ['Alarm topic', compute.AlarmTopicArn],
-    ['Stacks', Object.values(state.stacks).join(', ')],
-  ];
-  for (const [label, value] of rows) {
-    say(`  ${label.padEnd(20)}${value ?? ''}`);
+async function emulatorForRun(): Promise<Emulator> {
+  Object.assign(process.env, localAwsSettings);
+  if (process.env.AWS_ENDPOINT_URL) {
+    return attachEmulator(process.env.AWS_ENDPOINT_URL);
   }
+  const emulator = await startEmulator();
+  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+
+  return emulator;
+}
+
+async function provisionOnly(
+  request: unknown,
+  executionName: string,
+  logFile: string
+): Promise<boolean> {
+  const started = Date.now();
+  const { execution, emails } = await provisionLocally({
+    request,
+    executionName,
+    onEvent: progressPrinter(started),
+    logSink: (text) => appendFileSync(logFile, text),
+  });
+  const seconds = secondsSince(started);
+
+  say();
+  if (execution.status === 'SUCCEEDED') {
+    say(`The environment is ready (${seconds} s on the emulator).`);
+    printOutputs(execution.output as WorkflowState);
+  } else {
+    say(`Provisioning failed after ${seconds} s: ${execution.error}`);
+    say(`  ${execution.cause}`);
+  }
+  printEmails(emails);
+
+  return execution.status === 'SUCCEEDED';
 }
 
 async function main() {
-  const requestPath = resolve(process.argv[2] ?? defaultRequest);
-  const request = JSON.parse(readFileSync(requestPath, 'utf8')) as unknown;
-
-  Object.assign(process.env, localAwsSettings);
-  let emulator: Emulator;
-  if (process.env.AWS_ENDPOINT_URL) {
-    emulator = attachEmulator(process.env.AWS_ENDPOINT_URL);
-  } else {
-    emulator = await startEmulator();
-    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
-  }
+  const { requestPath, teardown } = parseArguments(process.argv.slice(2));
+  const request = JSON.parse(readFileSync(requestPath, 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const emulator = await emulatorForRun();
 
   const logDir = join(repoRoot, '.haven', 'logs');
   mkdirSync(logDir, { recursive: true });
   const executionName = `local-${Date.now().toString(36)}`;
   const logFile = join(logDir, `${executionName}.jsonl`);
 
+  const what = teardown ? 'provisioning and tearing down' : 'provisioning';
   say(
-    `haven: provisioning from ${relative(process.cwd(), requestPath)} on ` +
+    `haven: ${what} from ${relative(process.cwd(), requestPath)} on ` +
       `the emulator at ${emulator.endpoint}`
   );
   say('Wait states and retries are shortened locally.\n');
-  const started = Date.now();
 
   try {
-    const { execution, emails } = await provisionLocally({
-      request,
-      executionName,
-      onEvent: progressPrinter(started),
-      logSink: (text) => appendFileSync(logFile, text),
-    });
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-
-    say();
-    if (execution.status === 'SUCCEEDED') {
-      say(`The environment is ready (${seconds} s on the emulator).`);
-      printOutputs(execution.output as WorkflowState);
-    } else {
-      say(`Provisioning failed after ${seconds} s: ${execution.error}`);
-      say(`  ${execution.cause}`);
-    }
-
-    for (const email of emails) {
-      say(`\nEmail published to the environment's topic:`);
-      say(`  Subject: ${email.subject}\n`);
-      say(email.body.replace(/^/gm, '  '));
-    }
-    if (emails.length === 0) say('\nNo email was published.');
+    const ok = teardown
+      ? await provisionAndTearDown({
+          request,
+          logSink: (text) => appendFileSync(logFile, text),
+        })
+      : await provisionOnly(request, executionName, logFile);
     say(`\nHandler logs: ${relative(process.cwd(), logFile)}`);
-    process.exitCode = execution.status === 'SUCCEEDED' ? 0 : 1;
+    process.exitCode = ok ? 0 : 1;
   } finally {
     await emulator.stop();
   }

@@ -8,6 +8,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { type LocalApi, startLocalApi } from '../../local/api';
+import {
+  type EnvironmentResources,
+  environmentResources,
+} from '../../local/environment-resources';
 import { openMailbox, type PublishedEmail } from '../../local/mailbox';
 import type { LocalExecution } from '../../local/workflow';
 import { useEmulator } from '../support/emulator';
@@ -203,6 +207,71 @@ describe('teardown state machine', () => {
       );
       expect(await bucketExists(bucket)).toBe(true);
       expect(result.emails.at(-1)?.body).toContain(`media bucket ${bucket}`);
+    });
+  });
+
+  describe('with another environment beside it', () => {
+    const kinds = [
+      'stacks',
+      'vpcs',
+      'databases',
+      'loadBalancers',
+      'autoScalingGroups',
+      'parameters',
+    ] as const;
+    let neighbourBefore: EnvironmentResources;
+    let leaverBefore: EnvironmentResources;
+    let neighbourAfter: EnvironmentResources;
+    let leaverAfter: EnvironmentResources;
+    let teardown: LocalExecution;
+
+    beforeAll(async () => {
+      const post = (name: string) =>
+        api.request({
+          method: 'POST',
+          path: '/environments',
+          caller: owner,
+          body: {
+            name,
+            notificationEmail: `${name}@example.com`,
+            app: { repository },
+          },
+        });
+      await post('neighbour');
+      await post('leaver');
+      await api.runStarted();
+      neighbourBefore = await environmentResources('neighbour');
+      leaverBefore = await environmentResources('leaver');
+
+      await api.request({
+        method: 'DELETE',
+        path: '/environments/leaver',
+        caller: owner,
+      });
+      [teardown] = (await api.runStarted()) as [LocalExecution];
+      neighbourAfter = await environmentResources('neighbour');
+      leaverAfter = await environmentResources('leaver');
+    });
+
+    it.each(kinds)(
+      'finds %s of both environments before the teardown',
+      (kind) => {
+        expect(neighbourBefore[kind].length).toBeGreaterThan(0);
+        expect(leaverBefore[kind].length).toBeGreaterThan(0);
+      }
+    );
+
+    it('tears down only the one it was asked to', () => {
+      expect(teardown.status).toBe('SUCCEEDED');
+      expect(teardown.executionArn).toContain(':leaver-teardown-');
+    });
+
+    it.each(kinds)('leaves no %s of the torn-down environment', (kind) => {
+      expect(leaverAfter[kind]).toEqual([]);
+    });
+
+    it.each(kinds)("keeps every one of the other's %s", (kind) => {
+      expect(neighbourAfter[kind]).toEqual(neighbourBefore[kind]);
     });
   });
 });

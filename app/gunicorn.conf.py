@@ -1,6 +1,6 @@
 """Gunicorn settings of the reference app, read by the systemd unit on EC2
 and by the container image on EKS. GUNICORN_BIND and GUNICORN_WORKERS
-override the defaults."""
+override the defaults; METRICS_PORT adds a second address for scrapes."""
 
 import glob
 import os
@@ -10,7 +10,15 @@ wsgi_app = "config.wsgi:application"
 
 # Loopback by default: on EC2 only Nginx talks to Gunicorn. The image binds
 # 0.0.0.0 so that the pod's port answers.
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+# On EKS the pod's app port is behind a public load balancer, so the
+# metrics get a port of their own on the same interface, which only the
+# cluster reaches (the app then answers /metrics there alone). Unset on EC2,
+# where Nginx keeps /metrics from the internet.
+metrics_port = os.environ.get("METRICS_PORT", "").strip()
+if metrics_port:
+    host = bind[0].rpartition(":")[0]
+    bind.append(f"{host}:{metrics_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 timeout = 30
 graceful_timeout = 20

@@ -9,7 +9,7 @@ cover the whole server.
 
 import os
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -21,12 +21,18 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 # Set by gunicorn.conf.py in the master before it forks the workers.
 ROOT_PID_VARIABLE = "HAVEN_METRICS_ROOT_PID"
+# The second port Gunicorn binds for scrapes (on EKS); unset on EC2.
+METRICS_PORT_VARIABLE = "METRICS_PORT"
 
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def metrics_view(request):
+    # With a metrics port, the app's own port never answers a scrape: on EKS
+    # that port is the one the public load balancer reaches.
+    if metrics_port() and not on_metrics_port(request):
+        return HttpResponseNotFound()
     if multiprocess_mode():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
@@ -35,6 +41,22 @@ def metrics_view(request):
         registry = REGISTRY
 
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_port() -> str:
+    """The port that alone answers /metrics, or "" when every port does."""
+    return os.environ.get(METRICS_PORT_VARIABLE, "").strip()
+
+
+def on_metrics_port(request) -> bool:
+    """Whether the request came in on the metrics port.
+
+    Gunicorn sets SERVER_PORT from the address of the socket that accepted
+    the connection, not from the Host header, so a client cannot pick it.
+    """
+    port = metrics_port()
+
+    return bool(port) and request.META.get("SERVER_PORT") == port
 
 
 def multiprocess_mode() -> bool:

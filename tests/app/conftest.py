@@ -116,6 +116,19 @@ def gunicorn(instance, postgres):
 
 
 @pytest.fixture(scope="session")
+def pod_gunicorn(instance, postgres):
+    """Gunicorn as a pod of the django-app chart runs it: the app's port, which
+    the public Service reaches, and METRICS_PORT for Prometheus."""
+    env = production_env(
+        host="127.0.0.1", port=postgres.port, user=postgres.user, password=postgres.password
+    )
+    server = Gunicorn(instance, env, workers=2, name="pod", metrics_port=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def nginx(instance, gunicorn):
     server = Nginx(instance, gunicorn.port)
     server.start()

@@ -30,9 +30,20 @@ class InstanceTree:
 
 
 class Gunicorn:
-    def __init__(self, tree: InstanceTree, env: dict, workers: int = 3, name: str = "gunicorn"):
+    """Gunicorn as the unit starts it. With metrics_port, it also binds a
+    second port for scrapes, as the django-app chart's pods do."""
+
+    def __init__(
+        self,
+        tree: InstanceTree,
+        env: dict,
+        workers: int = 3,
+        name: str = "gunicorn",
+        metrics_port: bool = False,
+    ):
         self.tree = tree
         self.port = free_port()
+        self.metrics_port = free_port() if metrics_port else None
         self.log_path = tree.root / f"{name}.log"
         unit = read_unit(GUNICORN_UNIT)
         self.argv = tree.localise(unit["ExecStart"][0]).split()
@@ -44,6 +55,8 @@ class Gunicorn:
         # A second Gunicorn of the same tree gets its own metrics directory.
         self.env["PROMETHEUS_MULTIPROC_DIR"] += f"-{name}"
         self.env.update(env, GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(workers))
+        if self.metrics_port is not None:
+            self.env["METRICS_PORT"] = str(self.metrics_port)
         self.workers = workers
         self.process = None
 
@@ -53,6 +66,8 @@ class Gunicorn:
                 self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         wait_for_port(self.port, timeout=30, process=self.process)
+        if self.metrics_port is not None:
+            wait_for_port(self.metrics_port, timeout=30, process=self.process)
         self.wait_for_workers()
 
     def wait_for_workers(self, timeout: float = 30) -> None:

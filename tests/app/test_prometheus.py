@@ -4,11 +4,14 @@ returns data.
 
 Both charts are rendered with the helm binary haven deploys. Kubernetes
 service discovery is the one part that cannot run on loopback: each
-Gunicorn stands in for a pod as a static target that carries the meta
-labels Kubernetes would attach to the django-app chart's pod (its
-annotations, labels, namespace, name and phase). The chart's relabelling
-then runs unchanged: it keeps the annotated running pods, takes the path
-and port from the annotations and attaches namespace, pod and release."""
+Gunicorn stands in for a pod, run as the chart runs it (the app's port and
+METRICS_PORT), and discovery's output for that pod becomes static targets:
+one per container port, each carrying the meta labels Kubernetes would
+attach (annotations, labels, namespace, name, phase, port). The chart's
+relabelling then runs unchanged: it keeps the annotated running pods, takes
+the path and the metrics port from the annotations, which makes the two
+targets of a pod one, and attaches namespace, pod and release. Requests go
+to the app's port, scrapes to the metrics port."""
 
 import json
 import re
@@ -69,15 +72,18 @@ def chart_job(helm) -> dict:
     return config["global"], job
 
 
-def pod_meta_labels(helm, port: int, name: str) -> dict[str, str]:
-    """What Kubernetes discovery says of a django-app pod that listens on port."""
+def discovered_targets(helm, server: Gunicorn, name: str) -> list[dict]:
+    """What Kubernetes discovery makes of a django-app pod run as `server`:
+    one target per container port, on the pod's address (here loopback)."""
     manifests = helm_template(
         helm,
         "django-app",
         "--values",
         str(CHARTS / "django-app" / "ci" / "default-values.yaml"),
         "--set",
-        f"containerPort={port}",
+        f"containerPort={server.port}",
+        "--set",
+        f"metrics.port={server.metrics_port}",
     )
     deployment = next(m for m in manifests if m["kind"] == "Deployment")
     metadata = deployment["spec"]["template"]["metadata"]
@@ -89,8 +95,19 @@ def pod_meta_labels(helm, port: int, name: str) -> dict[str, str]:
     for kind, values in (("annotation", metadata["annotations"]), ("label", metadata["labels"])):
         for key, value in values.items():
             labels[f"__meta_kubernetes_pod_{kind}_{re.sub(r'[^a-zA-Z0-9_]', '_', key)}"] = value
+    ports = deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
 
-    return labels
+    return [
+        {
+            "targets": [f"127.0.0.1:{port['containerPort']}"],
+            "labels": {
+                **labels,
+                "__meta_kubernetes_pod_container_port_name": port["name"],
+                "__meta_kubernetes_pod_container_port_number": str(port["containerPort"]),
+            },
+        }
+        for port in ports
+    ]
 
 
 class Prometheus:
@@ -149,31 +166,29 @@ def failing_gunicorn(servers_present, instance, postgres, workdir):
         host="127.0.0.1", port=postgres.port, user=postgres.user, password=postgres.password
     )
     env["DJANGO_STATIC_ROOT"] = str(shared_dir(workdir, "uncollected-static"))
-    server = Gunicorn(instance, env, workers=2, name="failing")
+    server = Gunicorn(instance, env, workers=2, name="failing", metrics_port=True)
     server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def prometheus(servers_present, gunicorn, failing_gunicorn, workdir, tmp_path_factory):
+def prometheus(servers_present, pod_gunicorn, failing_gunicorn, workdir, tmp_path_factory):
     binary = require("prometheus", "Debian package prometheus; tests/app/install-servers.sh")
     helm = helm_binary(tmp_path_factory.mktemp("helm"))
     global_config, job = chart_job(helm)
     job.pop("kubernetes_sd_configs")
     job["static_configs"] = [
-        {
-            "targets": [f"127.0.0.1:{server.port}"],
-            "labels": pod_meta_labels(helm, server.port, name),
-        }
+        target
         for server, name in (
-            (gunicorn, "django-app-7d9f-a1"),
+            (pod_gunicorn, "django-app-7d9f-a1"),
             (failing_gunicorn, "django-app-7d9f-b2"),
         )
+        for target in discovered_targets(helm, server, name)
     ]
     # A counter's first sample is its baseline for rate(): the series, 500s
     # included, must exist before the first scrape.
-    burst(gunicorn.port, 3)
+    burst(pod_gunicorn.port, 3)
     burst(failing_gunicorn.port, 3)
     server = Prometheus(binary, workdir, {"global": global_config, "scrape_configs": [job]})
     server.start()
@@ -193,15 +208,15 @@ def burst(port: int, count: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def scraped_burst(prometheus, gunicorn, failing_gunicorn):
+def scraped_burst(prometheus, pod_gunicorn, failing_gunicorn):
     wait_until(lambda: targets_up(prometheus), 10, "the targets are not up:\n" + prometheus.log())
     # A counter series exists from its first request on, and rate() needs a
     # sample of it from before the burst: one request each, then a few
     # scrapes, so that neither status is missing from the error share.
-    burst(gunicorn.port, 1)
+    burst(pod_gunicorn.port, 1)
     burst(failing_gunicorn.port, 1)
     time.sleep(3)
-    statuses = burst(gunicorn.port, 60) + burst(failing_gunicorn.port, 20)
+    statuses = burst(pod_gunicorn.port, 60) + burst(failing_gunicorn.port, 20)
     assert sorted(set(statuses)) == [200, 500]
 
     # rate() needs a sample before the burst and one after: wait for every
@@ -225,6 +240,23 @@ def test_relabelling_attaches_job_namespace_and_pod(prometheus, scraped_burst):
     assert {(label["job"], label["namespace"], label["release"]) for label in labels} == {
         (JOB, NAMESPACE, "django-app")
     }
+
+
+def test_each_pod_is_scraped_once_on_its_metrics_port(
+    prometheus, scraped_burst, pod_gunicorn, failing_gunicorn
+):
+    active = prometheus.api("targets", state="active")["activeTargets"]
+    dropped = prometheus.api("targets", state="dropped")["droppedTargets"]
+
+    # Discovery gives two targets per pod; the annotation's port makes them
+    # one, and Prometheus keeps one of targets with identical labels.
+    assert sorted(t["scrapeUrl"] for t in active) == sorted(
+        f"http://127.0.0.1:{server.metrics_port}/metrics"
+        for server in (pod_gunicorn, failing_gunicorn)
+    )
+    assert dropped == []
+    # The port the public Service reaches refuses the scrape.
+    assert request(pod_gunicorn.port, "/metrics", HTTPS)[0] == 404
 
 
 def test_dashboards_hold_the_six_reference_panels():

@@ -12,8 +12,15 @@ interface Probe {
   timeoutSeconds: number;
 }
 
+interface ContainerPort {
+  name: string;
+  containerPort: number;
+  protocol: string;
+}
+
 interface Container {
   image: string;
+  ports: ContainerPort[];
   imagePullPolicy: string;
   env: EnvVar[];
   livenessProbe: Probe;
@@ -124,7 +131,7 @@ describe('the django-app chart', () => {
       expect(appContainer(rendered).resources.requests.cpu).toBe('100m');
     });
 
-    it('publishes port 8000 on a LoadBalancer Service', () => {
+    it('publishes port 8000 alone on a LoadBalancer Service', () => {
       const service = find(rendered, 'Service').spec as {
         type: string;
         ports: { port: number; targetPort: string }[];
@@ -136,14 +143,43 @@ describe('the django-app chart', () => {
       ]);
     });
 
-    it('asks Prometheus to scrape /metrics on port 8000', () => {
+    it('keeps the metrics port 9100 off every Service', () => {
+      const services = rendered.manifests.filter((m) => m.kind === 'Service');
+      const ports = services.flatMap(
+        (s) =>
+          (s.spec as { ports: { port: number; targetPort: unknown }[] }).ports
+      );
+
+      expect(ports.map((p) => p.port)).not.toContain(9100);
+      expect(ports.map((p) => p.targetPort)).not.toContain(9100);
+      expect(ports.map((p) => p.targetPort)).not.toContain('metrics');
+    });
+
+    it('binds the metrics port in the container through METRICS_PORT', () => {
+      const container = appContainer(rendered);
+
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 8000, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+      ]);
+      expect(container.env).toContainEqual({
+        name: 'METRICS_PORT',
+        value: '9100',
+      });
+      expect(container.env).toContainEqual({
+        name: 'GUNICORN_BIND',
+        value: '0.0.0.0:8000',
+      });
+    });
+
+    it('asks Prometheus to scrape /metrics on port 9100', () => {
       const annotations =
         deploymentSpec(rendered).template.metadata.annotations;
 
       expect(annotations).toMatchObject({
         'prometheus.io/scrape': 'true',
         'prometheus.io/path': '/metrics',
-        'prometheus.io/port': '8000',
+        'prometheus.io/port': '9100',
       });
     });
 
@@ -259,6 +295,12 @@ describe('the django-app chart', () => {
     ])('rejects %s', (_case, value) => {
       expect(() => render(chart, { set: [value] })).toThrow(
         /values don't meet the specifications of the schema/
+      );
+    });
+
+    it('refuses a metrics port equal to the app port', () => {
+      expect(() => render(chart, { set: ['metrics.port=8000'] })).toThrow(
+        /metrics.port must differ from containerPort/
       );
     });
 

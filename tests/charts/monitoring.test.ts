@@ -39,6 +39,7 @@ interface RelabelConfig {
   target_label?: string;
   action?: string;
   regex?: string;
+  replacement?: string;
 }
 
 interface ScrapeConfig {
@@ -107,6 +108,21 @@ describe('the monitoring chart', () => {
         ],
         action: 'keep',
         regex: 'true',
+      });
+    });
+
+    it('scrapes each pod on the port its prometheus.io/port names', () => {
+      expect(
+        job(rendered, 'django-app-scraping').relabel_configs
+      ).toContainEqual({
+        source_labels: [
+          '__address__',
+          '__meta_kubernetes_pod_annotation_prometheus_io_port',
+        ],
+        action: 'replace',
+        regex: '([^:]+)(?::\\d+)?;(\\d+)',
+        replacement: '$1:$2',
+        target_label: '__address__',
       });
     });
 

@@ -172,12 +172,18 @@ export function stackFails(
 /**
  * DeleteStack of the stack is accepted but deletes nothing: the stack then
  * reports DELETE_FAILED, and the resources named report why they stayed.
+ * With `tries`, only that many DeleteStack calls fail; the next one reaches
+ * the emulator, which deletes the stack, and the stack reports its real
+ * status from then on.
  */
 export function deleteFails(
   stackName: string,
-  stuck: FailedResource[]
+  stuck: FailedResource[],
+  options: { tries?: number } = {}
 ): FaultRule[] {
-  let requested = false;
+  const tries = options.tries ?? Number.POSITIVE_INFINITY;
+  let deletes = 0;
+  let failing = false;
   const reason =
     'The following resource(s) failed to delete: ' +
     `[${stuck.map((r) => r.logicalId).join(', ')}].`;
@@ -186,14 +192,23 @@ export function deleteFails(
   return [
     {
       description: `${stackName} accepts DeleteStack and keeps everything`,
-      when: (call) =>
-        isCall(call, 'cloudformation', 'DeleteStack') &&
-        namesStack(call.params.StackName, stackName),
+      when: (call) => {
+        if (
+          !isCall(call, 'cloudformation', 'DeleteStack') ||
+          !namesStack(call.params.StackName, stackName)
+        ) {
+          return false;
+        }
+        deletes += 1;
+        // A DeleteStack past the failing tries goes through: the stack
+        // reports what the emulator says again.
+        failing = deletes <= tries;
+
+        return failing;
+      },
       action: {
         type: 'respond',
         respond: () => {
-          requested = true;
-
           return {
             status: 200,
             headers: { 'content-type': 'text/xml' },
@@ -207,7 +222,7 @@ export function deleteFails(
     {
       description: `${stackName} reports DELETE_FAILED`,
       when: (call) =>
-        requested &&
+        failing &&
         isCall(call, 'cloudformation', 'DescribeStacks') &&
         namesStack(call.params.StackName, stackName),
       action: {
@@ -221,7 +236,7 @@ export function deleteFails(
     {
       description: `${stackName} names the resources it kept`,
       when: (call) =>
-        requested &&
+        failing &&
         isCall(call, 'cloudformation', 'DescribeStackResources') &&
         namesStack(call.params.StackName, stackName),
       action: {

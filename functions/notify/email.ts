@@ -133,6 +133,29 @@ export function successEmail(state: WorkflowState, now: Date): Email {
   };
 }
 
+/**
+ * What the rollback did to the releases on a cluster the team named: they
+ * outlive the stacks, so one that could not be uninstalled is named with
+ * why. Empty when no release was tried there.
+ */
+function releaseLines(state: WorkflowState): string[] {
+  const cluster = state.cluster?.clusterName;
+  const tried = [
+    ['django-app', state.appUninstall],
+    ['monitoring', state.monitoringUninstall],
+  ] as const;
+  if (!cluster || tried.every(([, result]) => !result)) return [];
+
+  return [
+    `Helm releases of this attempt on the cluster ${cluster}:`,
+    ...tried.map(([release, result]) =>
+      result && 'Error' in result
+        ? `  - ${release}: left installed (${errorMessageOf(result.Cause)})`
+        : `  - ${release}: uninstalled`
+    ),
+  ];
+}
+
 function leftBehind(
   state: WorkflowState,
   kept: KeptStack[] | undefined
@@ -158,6 +181,7 @@ function leftBehind(
   );
 
   return [
+    ...releaseLines(state),
     'haven deleted the stacks of this attempt:',
     ...(lines.length > 0 ? lines : ['  - none had been created']),
     'Kept on purpose by the deletion policy: the final snapshot of the',

@@ -62,6 +62,9 @@ export interface WorkflowState {
   cluster?: { clusterName: string };
   appRelease?: ReleaseResult;
   monitoringRelease?: ReleaseResult;
+  /** The rollback's uninstall on a named cluster: its result or error. */
+  appUninstall?: ReleaseResult | CaughtError;
+  monitoringUninstall?: ReleaseResult | CaughtError;
   database?: Record<string, unknown>;
   targets?: Record<string, unknown>;
   failure?: { step: string; tier?: Tier };

@@ -51,12 +51,17 @@ async function namedCluster(): Promise<string> {
   return GroupId;
 }
 
+const unreachable =
+  'Error: Kubernetes cluster unreachable: Get "https://ABC.gr7.us-east-1.' +
+  'eks.amazonaws.com/version": dial tcp 10.0.1.5:443: i/o timeout\n';
+
 async function provisionWithFailingHelm(
   name: string,
-  rollbackOnFailure: boolean
+  rollbackOnFailure: boolean,
+  uninstall?: { code: number; stderr: string }
 ) {
   const nodeSecurityGroupId = await namedCluster();
-  tools.answer({ upgrade: { code: 1, stderr: helmStderr } });
+  tools.answer({ upgrade: { code: 1, stderr: helmStderr }, uninstall });
 
   const run = await provisionLocally({
     request: requestFor(name, {
@@ -115,7 +120,10 @@ describe('a Helm release that fails', () => {
       );
       expect(body).toContain('resource Deployment/team-helm/django-app');
       expect(body).toContain(
-        'haven deleted the stacks of this attempt:\n' +
+        'Helm releases of this attempt on the cluster shared:\n' +
+          '  - django-app: uninstalled\n' +
+          '  - monitoring: uninstalled\n' +
+          'haven deleted the stacks of this attempt:\n' +
           '  - haven-helm-undo-compute: deleted\n' +
           '  - haven-helm-undo-data: deleted\n' +
           '  - haven-helm-undo-network: deleted'
@@ -155,6 +163,35 @@ describe('a Helm release that fails', () => {
         buckets: [],
         topics: ['haven-helm-undo-notifications'],
       });
+    });
+  });
+
+  describe('with rollback on and a cluster that does not answer', () => {
+    let result: Awaited<ReturnType<typeof provisionWithFailingHelm>>;
+
+    beforeAll(async () => {
+      result = await provisionWithFailingHelm('helm-stuck', true, {
+        code: 1,
+        stderr: unreachable,
+      });
+    });
+
+    it('names each release left on the cluster, with why', () => {
+      const body = result.emails[0]?.body ?? '';
+
+      expect(result.execution.error).toBe('HelmReleaseFailedError');
+      expect(body).toContain(
+        '  - django-app: left installed (helm uninstall of the release ' +
+          'django-app failed (exit 1): Error: Kubernetes cluster unreachable'
+      );
+      expect(body).toMatch(/ {2}- monitoring: left installed \(helm uninst/);
+    });
+
+    it('still deletes the stacks', () => {
+      expect(result.left.stacks).toEqual([]);
+      expect(result.emails[0]?.body).toContain(
+        '  - haven-helm-stuck-network: deleted'
+      );
     });
   });
 

@@ -28,6 +28,8 @@ export interface HelmScript {
   status?: string;
   /** Exit code and stderr of `helm upgrade`; success when absent. */
   upgrade?: { code: number; stderr: string };
+  /** Exit code and stderr of `helm uninstall`; success when absent. */
+  uninstall?: { code: number; stderr: string };
   /** Exit code and stderr of `helm rollback`; success when absent. */
   rollback?: { code: number; stderr: string };
   /** Exit code and stderr of `kubectl apply`; success when absent. */
@@ -62,6 +64,10 @@ switch (argv[0]) {
   case 'upgrade':
     if (script.upgrade) fail(script.upgrade);
     process.stdout.write(JSON.stringify({ name: argv[1], version: 1, info: { status: 'deployed' } }));
+    break;
+  case 'uninstall':
+    if (script.uninstall) fail(script.uninstall);
+    process.stdout.write('release "' + argv[1] + '" uninstalled\\n');
     break;
   case 'rollback':
     if (script.rollback) fail(script.rollback);

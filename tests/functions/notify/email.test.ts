@@ -247,6 +247,46 @@ describe('failureEmail', () => {
     expect(body).not.toContain('errorType');
   });
 
+  it('names a release the rollback left on a named cluster, with why', () => {
+    // Prepare
+    const state = failed({
+      cluster: { clusterName: 'shared' },
+      appUninstall: {
+        Error: 'HelmReleaseFailedError',
+        Cause: JSON.stringify({
+          errorType: 'HelmReleaseFailedError',
+          errorMessage: 'helm uninstall of the release django-app failed',
+        }),
+      },
+      monitoringUninstall: { status: 'uninstalled' },
+    });
+
+    // Act
+    const { body } = failureEmail(state, new Date(startedAt));
+
+    // Assess
+    expect(body).toContain(
+      [
+        'Helm releases of this attempt on the cluster shared:',
+        '  - django-app: left installed (helm uninstall of the release ' +
+          'django-app failed)',
+        '  - monitoring: uninstalled',
+        'haven deleted the stacks of this attempt:',
+      ].join('\n')
+    );
+  });
+
+  it('speaks of no release when none was tried on a cluster', () => {
+    // Act
+    const { body } = failureEmail(
+      failed({ cluster: { clusterName: 'shared' } }),
+      new Date(startedAt)
+    );
+
+    // Assess
+    expect(body).not.toContain('Helm releases');
+  });
+
   it('lists the kept stacks with their statuses without rollback', () => {
     // Prepare
     const state = failed({

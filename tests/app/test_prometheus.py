@@ -24,11 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 from conftest import PUBLIC_HOST, production_env
-from servers import REPO, free_port, request, shared_dir, wait_for_port
+from servers import free_port, request, shared_dir, wait_for_port
 from site_servers import Gunicorn
-from tools import helm_binary, require
+from tools import CHARTS, helm_binary, helm_template, require
 
-CHARTS = REPO / "templates" / "charts"
 DASHBOARDS = CHARTS / "monitoring" / "files" / "dashboards"
 JOB = "django-app-scraping"
 NAMESPACE = "django-app"
@@ -43,19 +42,6 @@ def dashboard_queries() -> list[tuple[str, str, str]]:
         for panel in json.loads(path.read_text())["panels"]
         for target in panel.get("targets", [])
     ]
-
-
-def helm_template(helm, chart: str, *args: str) -> list[dict]:
-    done = subprocess.run(
-        [helm, "template", chart, CHARTS / chart, "--namespace", chart, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-
-    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
 
 
 def chart_job(helm) -> dict:
@@ -131,6 +117,14 @@ class Prometheus:
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, timeout=15, process=self.process)
+        # The port opens before the storage is ready; the API answers 503
+        # until then.
+        wait_until(self.ready, 15, "Prometheus is not ready:\n" + self.log())
+
+    def ready(self) -> bool:
+        status, _, _ = request(self.port, "/-/ready")
+
+        return status == 200
 
     def stop(self) -> None:
         self.process.terminate()

@@ -4,10 +4,14 @@ when CI is set."""
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from servers import REPO
+
+CHARTS = REPO / "templates" / "charts"
 
 # The kubectl layer package's zip holds the helm binary haven deploys.
 HELM_LAYER_ZIP = (
@@ -44,3 +48,18 @@ def helm_binary(into: Path) -> Path:
     target.chmod(0o755)
 
     return target
+
+
+def helm_template(helm, chart: str, *args: str) -> list[dict]:
+    """The objects of `helm template`, the release and namespace named like
+    the chart, as haven installs it."""
+    done = subprocess.run(
+        [helm, "template", chart, CHARTS / chart, "--namespace", chart, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]

@@ -56,7 +56,53 @@ function prometheusConfig(rendered: ReturnType<typeof render>) {
   const configMap = find(rendered, 'ConfigMap', 'monitoring-prometheus');
   const data = configMap.data as { 'prometheus.yml': string };
 
-  return parse(data['prometheus.yml']) as { scrape_configs: ScrapeConfig[] };
+  return parse(data['prometheus.yml']) as {
+    scrape_configs: ScrapeConfig[];
+    rule_files?: string[];
+  };
+}
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+function alertRules(rendered: ReturnType<typeof render>): AlertRule[] {
+  const configMap = find(rendered, 'ConfigMap', 'monitoring-prometheus-rules');
+  const data = configMap.data as { 'alerts.yml': string };
+  const { groups } = parse(data['alerts.yml']) as {
+    groups: { name: string; rules: AlertRule[] }[];
+  };
+
+  return groups.flatMap((group) => group.rules);
+}
+
+function alertRule(rendered: ReturnType<typeof render>, name: string) {
+  const found = alertRules(rendered).find((rule) => rule.alert === name);
+  if (!found) throw new Error(`no alert rule ${name}`);
+
+  return found;
+}
+
+/** The flattened expression, so tests match it regardless of line breaks. */
+function oneLine(expr: string): string {
+  return expr.replace(/\s+/g, ' ').trim();
+}
+
+interface PrometheusPod {
+  volumes: { name: string; configMap?: { name: string } }[];
+  containers: { volumeMounts: { name: string; mountPath: string }[] }[];
+}
+
+function prometheusPod(rendered: ReturnType<typeof render>): PrometheusPod {
+  const spec = find(rendered, 'Deployment', 'monitoring-prometheus').spec as {
+    template: { spec: PrometheusPod };
+  };
+
+  return spec.template.spec;
 }
 
 function job(rendered: ReturnType<typeof render>, name: string) {
@@ -238,6 +284,93 @@ describe('the monitoring chart', () => {
     });
   });
 
+  describe('the alert rules', () => {
+    const rendered = render(chart);
+
+    it('are loaded by Prometheus from their own ConfigMap', () => {
+      const pod = prometheusPod(rendered);
+
+      expect(prometheusConfig(rendered).rule_files).toEqual([
+        '/etc/prometheus-rules/*.yml',
+      ]);
+      expect(pod.volumes).toContainEqual({
+        name: 'rules',
+        configMap: { name: 'monitoring-prometheus-rules' },
+      });
+      expect(pod.containers[0]?.volumeMounts).toContainEqual({
+        name: 'rules',
+        mountPath: '/etc/prometheus-rules',
+        readOnly: true,
+      });
+    });
+
+    it('are exactly the error-rate and target-down alerts', () => {
+      expect(alertRules(rendered).map((rule) => rule.alert)).toEqual([
+        'DjangoAppHighErrorRate',
+        'DjangoAppTargetDown',
+      ]);
+    });
+
+    it('fire on a 5xx share above 5 % held for 5 minutes', () => {
+      const rule = alertRule(rendered, 'DjangoAppHighErrorRate');
+
+      expect(oneLine(rule.expr)).toBe(
+        'sum by (namespace) (rate(django_http_responses_total_by_status_total{job="django-app-scraping",status=~"5.."}[5m]))' +
+          ' / sum by (namespace) (rate(django_http_responses_total_by_status_total{job="django-app-scraping"}[5m]))' +
+          ' > 0.05'
+      );
+      expect(rule.for).toBe('5m');
+      expect(rule.labels).toEqual({ severity: 'critical' });
+    });
+
+    it('fire on a pod that fails its scrapes for 2 minutes', () => {
+      const rule = alertRule(rendered, 'DjangoAppTargetDown');
+
+      expect(oneLine(rule.expr)).toBe('up{job="django-app-scraping"} == 0');
+      expect(rule.for).toBe('2m');
+      expect(rule.labels).toEqual({ severity: 'warning' });
+    });
+
+    it.each([
+      ['DjangoAppHighErrorRate', '{{ $labels.namespace }}'],
+      ['DjangoAppTargetDown', '{{ $labels.pod }}'],
+    ])('%s names where it fires, for the operator', (name, label) => {
+      const { annotations } = alertRule(rendered, name);
+
+      expect(annotations.summary).toContain(label);
+      expect(annotations.description).toContain('kubectl -n');
+    });
+
+    it('take the threshold and durations from the values', () => {
+      const tuned = render(chart, {
+        set: [
+          'alerts.errorRate.thresholdPercent=2',
+          'alerts.errorRate.for=10m',
+          'alerts.targetDown.for=1m',
+        ],
+      });
+      const errorRate = alertRule(tuned, 'DjangoAppHighErrorRate');
+
+      expect(oneLine(errorRate.expr)).toMatch(/ > 0\.02$/);
+      expect(errorRate.for).toBe('10m');
+      expect(errorRate.annotations.summary).toContain('More than 2 %');
+      expect(alertRule(tuned, 'DjangoAppTargetDown').for).toBe('1m');
+    });
+
+    it('are left out with the alerts-off scenario', () => {
+      const off = render(chart, {
+        valuesFiles: ['templates/charts/monitoring/ci/alerts-off-values.yaml'],
+      });
+      const names = off.manifests.map((m) => m.metadata.name);
+
+      expect(names).not.toContain('monitoring-prometheus-rules');
+      expect(prometheusConfig(off).rule_files).toBeUndefined();
+      expect(prometheusPod(off).volumes.map((v) => v.name)).not.toContain(
+        'rules'
+      );
+    });
+  });
+
   describe('the dashboards', () => {
     it('are exactly the application and infrastructure dashboards', () => {
       expect(readdirSync(dashboardsDir).sort()).toEqual(
@@ -309,6 +442,12 @@ describe('the monitoring chart', () => {
       ['no scraped namespace', 'scrape.namespaces=null'],
       ['a retention without a unit', 'prometheus.retention=15'],
       ['an unknown value', 'grafana.adminPassword=admin'],
+      ['an error threshold of 0 %', 'alerts.errorRate.thresholdPercent=0'],
+      [
+        'an error threshold above 100 %',
+        'alerts.errorRate.thresholdPercent=150',
+      ],
+      ['an alert duration without a unit', 'alerts.targetDown.for=2'],
     ])('rejects %s', (_case, value) => {
       expect(() => render(chart, { set: [value] })).toThrow(
         /values don't meet the specifications of the schema/

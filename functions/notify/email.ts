@@ -164,11 +164,26 @@ function leftBehind(
     const lines = (kept ?? []).map(
       (stack) => `  - ${stack.stackName} (${stack.status})`
     );
+    const installed = [
+      ['django-app', state.appRelease],
+      ['monitoring', state.monitoringRelease],
+    ].filter(([, release]) => release);
+    // Releases on a cluster the team named outlive haven's stacks.
+    const releases =
+      state.cluster &&
+      installed.length > 0 &&
+      state.request.eks?.mode === 'existing'
+        ? [
+            `  - Helm releases on the cluster ${state.cluster.clusterName}: ` +
+              installed.map(([name]) => name).join(', '),
+          ]
+        : [];
 
     return [
       'The stacks of this attempt were kept for inspection, because the',
       'request set rollbackOnFailure to false:',
       ...(lines.length > 0 ? lines : ['  - none had been created']),
+      ...releases,
       'Delete them once you are done, or request the environment again',
       'to retry: haven replaces failed stacks before creating them.',
     ];

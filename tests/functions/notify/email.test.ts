@@ -276,6 +276,30 @@ describe('failureEmail', () => {
     );
   });
 
+  it('lists the releases kept on a named cluster without rollback', () => {
+    // Prepare
+    const request = aRequest({ rollbackOnFailure: false });
+    const state = failed({
+      request: {
+        ...request,
+        eks: { mode: 'existing', clusterName: 'shared' },
+      } as WorkflowState['request'],
+      cluster: { clusterName: 'shared' },
+      appRelease: { status: 'deployed' },
+    });
+
+    // Act
+    const { body } = failureEmail(state, new Date(startedAt), [
+      { stackName: 'haven-demo-network', status: 'CREATE_COMPLETE' },
+    ]);
+
+    // Assess
+    expect(body).toContain(
+      '  - haven-demo-network (CREATE_COMPLETE)\n' +
+        '  - Helm releases on the cluster shared: django-app\n'
+    );
+  });
+
   it('speaks of no release when none was tried on a cluster', () => {
     // Act
     const { body } = failureEmail(

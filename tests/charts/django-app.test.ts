@@ -269,6 +269,32 @@ describe('the django-app chart', () => {
     });
   });
 
+  describe('with the minimal scenario', () => {
+    const rendered = render(chart, {
+      valuesFiles: ['templates/charts/django-app/ci/minimal-values.yaml'],
+    });
+
+    it('renders no HPA, PDB or ServiceAccount and no scrape annotations', () => {
+      const annotations =
+        deploymentSpec(rendered).template.metadata.annotations;
+
+      expect(kinds(rendered)).toEqual([
+        'Deployment',
+        'Pod',
+        'Secret',
+        'Service',
+      ]);
+      expect(Object.keys(annotations)).toEqual(['checksum/django-secret']);
+    });
+
+    it('still keeps /metrics on its own port', () => {
+      expect(appContainer(rendered).env).toContainEqual({
+        name: 'METRICS_PORT',
+        value: '9100',
+      });
+    });
+  });
+
   describe.each(scenarios(chart))('rendered with %s', (file) => {
     const rendered = render(chart, { valuesFiles: [file] });
 

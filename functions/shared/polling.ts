@@ -97,6 +97,25 @@ export function intervalBefore(plan: PollPlan, attempt: number): number {
   return Math.round(Math.min(plan.maxIntervalSeconds, grown));
 }
 
+/**
+ * Seconds added to the first wait of one resource, from 0 to just under
+ * the plan's interval, the same for the same name every time. Workflows
+ * started together would otherwise look at the same instants, interval
+ * after interval; the offset spreads their calls over the interval, and
+ * the looks after the first keep it.
+ */
+export function spreadSeconds(plan: PollPlan, name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+
+  return hash % plan.intervalSeconds;
+}
+
+/** Seconds before the first look at a resource that was just started. */
+export function firstWaitOf(plan: PollPlan, name: string): number {
+  return intervalBefore(plan, 0) + spreadSeconds(plan, name);
+}
+
 /** Whether look number `attempt` would pass the plan's bound. */
 export function isPastBound(plan: PollPlan, attempt: number): boolean {
   let waited = 0;

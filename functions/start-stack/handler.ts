@@ -10,7 +10,7 @@ import { sdkSettings, traced } from '../shared/clients';
 import { StackBusyError, StackReplacementPendingError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
-import { intervalBefore, pollPlans } from '../shared/polling';
+import { firstWaitOf, pollPlans } from '../shared/polling';
 import type { EnvironmentRequest } from '../shared/request';
 import { completeStatuses, failedStatuses, findStack } from '../shared/stacks';
 import { templateBodyOf } from '../shared/templates';
@@ -40,7 +40,7 @@ function progress(
     status,
     ready: false,
     attempt: 0,
-    waitSeconds: intervalBefore(pollPlans[event.tier], 0),
+    waitSeconds: firstWaitOf(pollPlans[event.tier], event.stackName),
   };
 }
 

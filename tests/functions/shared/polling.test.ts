@@ -1,10 +1,12 @@
 import {
   boundMinutes,
+  firstWaitOf,
   intervalBefore,
   isPastBound,
   nextPoll,
   type PollPlan,
   pollPlans,
+  spreadSeconds,
   type WaitName,
 } from '../../../functions/shared/polling';
 
@@ -143,5 +145,35 @@ describe('polling', () => {
         expect(secondLookPast).toBe(false);
       }
     );
+  });
+});
+
+describe('spreadSeconds', () => {
+  it('gives the same name the same offset, within the interval', () => {
+    const plan = pollPlans.data;
+
+    expect(spreadSeconds(plan, 'haven-demo-data')).toBe(
+      spreadSeconds(plan, 'haven-demo-data')
+    );
+    expect(spreadSeconds(plan, 'haven-demo-data')).toBeLessThan(
+      plan.intervalSeconds
+    );
+  });
+
+  it('spreads 25 environments over every second of the interval', () => {
+    const offsets = new Set(
+      Array.from({ length: 25 }, (_, i) =>
+        spreadSeconds(pollPlans.data, `haven-env${i}-data`)
+      )
+    );
+
+    expect([...offsets].sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+  });
+
+  it('adds the offset to the first wait only', () => {
+    expect(firstWaitOf(pollPlans.network, 'haven-demo-network')).toBe(159);
+    expect(intervalBefore(pollPlans.network, 1)).toBe(10);
   });
 });

@@ -176,10 +176,12 @@ describe('start-stack handler', () => {
       }
     );
 
+    // The plan's first wait, plus the offset the stack's name gives it
+    // (0 to 9 s) so that workflows started together do not look at once.
     it.each([
-      ['network', 150],
-      ['data', 990],
-      ['compute', 240],
+      ['network', 150 + 9],
+      ['data', 990 + 5],
+      ['compute', 240 + 8],
     ] as const)(
       'returns the %s stack in progress, first wait %i seconds',
       async (tier, waitSeconds) => {
@@ -235,7 +237,7 @@ describe('start-stack handler', () => {
         status,
         ready: false,
         attempt: 0,
-        waitSeconds: 990,
+        waitSeconds: 995,
       });
     });
 

@@ -24,9 +24,11 @@ import { useEmulator } from '../support/emulator';
  * What the emulator cannot show: moto deletes a stack at once and never
  * leaves one in DELETE_FAILED, not even for a bucket that holds files (it
  * leaves such a bucket in place and reports the stack deleted). So the
- * wait loop runs one round, and the retry after DELETE_FAILED with the
- * bucket retained is covered by the delete-stack handler's tests; here
- * the kept bucket shows that the teardown did not empty it.
+ * wait loop runs one round here. A deletion ending in DELETE_FAILED, once
+ * or for good, is made by the fault proxy in
+ * tests/reliability/teardown-failures.test.ts, and the retry with the
+ * bucket retained is covered by the delete-stack handler's tests; here the
+ * kept bucket shows that the teardown did not empty it.
  */
 
 useEmulator();

@@ -2,6 +2,12 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { WorkflowState } from '../functions/shared/workflow';
 import {
+  eksStandIns,
+  prepareNamedCluster,
+  renderedDir,
+  renderedFiles,
+} from './eks-stand-ins';
+import {
   attachEmulator,
   type Emulator,
   localAwsSettings,
@@ -28,6 +34,11 @@ import { provisionLocally } from './provision';
  * status, deletes it, and checks that the emulator holds nothing of it
  * (local/lifecycle.ts). Exits non-zero if a workflow fails or anything is
  * left.
+ *
+ * A request with `eks` runs its EKS steps only on a cluster it names
+ * (`eks.cluster`): the cluster is made on the emulator through the EKS API,
+ * and helm and kubectl are stand-ins (local/eks-stand-ins.ts), since the
+ * emulator has no Kubernetes API.
  */
 
 const defaultRequest = join(repoRoot, 'events', 'provision-request.json');
@@ -52,14 +63,86 @@ async function emulatorForRun(): Promise<Emulator> {
   return emulator;
 }
 
+interface EksSetting {
+  cluster?: { name: string; nodeSecurityGroupId: string };
+}
+
+/**
+ * Readies the emulator for a request's EKS steps and returns the request to
+ * run (its node security group possibly replaced) with the variables for
+ * the Helm function, or undefined when they cannot run locally.
+ */
+async function prepareEks(
+  request: Record<string, unknown>
+): Promise<
+  { request: unknown; environment: Record<string, string> } | undefined
+> {
+  const eks = request.eks as EksSetting | undefined;
+  if (!eks) return { request, environment: {} };
+  if (!eks.cluster) {
+    say(
+      'The emulator cannot build an EKS cluster through CloudFormation: ' +
+        'name an existing cluster (eks.cluster) to run the EKS steps locally.'
+    );
+
+    return undefined;
+  }
+
+  const cluster = await prepareNamedCluster(eks.cluster);
+  say(
+    `EKS on the emulator: cluster ${cluster.name} made through the EKS API; ` +
+      'Helm releases rendered with the real helm into .haven/rendered, ' +
+      'not installed (the emulator has no Kubernetes API).'
+  );
+  if (!cluster.created) say(`  (cluster ${cluster.name} already existed)`);
+  if (cluster.replacedGroupId) {
+    say(
+      `  Node security group ${cluster.replacedGroupId} does not exist on ` +
+        `the emulator; ${cluster.nodeSecurityGroupId}, made there, stands ` +
+        'in for it in this run.'
+    );
+  }
+  say();
+
+  return {
+    request: {
+      ...request,
+      eks: {
+        ...eks,
+        cluster: {
+          ...eks.cluster,
+          nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+        },
+      },
+    },
+    environment: eksStandIns(),
+  };
+}
+
+function printRendered() {
+  const files = renderedFiles();
+  if (files.length === 0) return;
+  say('\nRendered, not installed:');
+  for (const file of files) {
+    say(`  ${relative(process.cwd(), join(renderedDir, file))}`);
+  }
+  say(
+    'The EKS lines of the email are what a team would run on a real ' +
+      'cluster; on the emulator nothing answers them.'
+  );
+}
+
 async function provisionOnly(
-  request: unknown,
+  request: Record<string, unknown>,
   executionName: string,
   logFile: string
 ): Promise<boolean> {
+  const prepared = await prepareEks(request);
+  if (!prepared) return false;
   const started = Date.now();
   const { execution, emails } = await provisionLocally({
-    request,
+    request: prepared.request,
+    environment: prepared.environment,
     executionName,
     onEvent: progressPrinter(started),
     logSink: (text) => appendFileSync(logFile, text),
@@ -75,6 +158,7 @@ async function provisionOnly(
     say(`  ${execution.cause}`);
   }
   printEmails(emails);
+  if (request.eks) printRendered();
 
   return execution.status === 'SUCCEEDED';
 }

@@ -175,11 +175,10 @@ function asLambda(
   return async (input: unknown) => {
     onInvoke?.(input);
     if (logSink) redirect(logSink);
+    let running: Promise<unknown> | undefined;
     try {
-      const running = handler(input);
+      running = handler(input);
       if (timeoutMs === undefined) return (await running) as never;
-      // Lambda freezes a timed-out invocation; here it runs on unheard.
-      running.catch(() => undefined);
 
       return (await Promise.race([running, timedOut(timeoutMs)])) as never;
     } catch (error) {
@@ -190,7 +189,13 @@ function asLambda(
       lambdaError.name = name;
       throw lambdaError;
     } finally {
-      if (logSink) restore();
+      // Lambda freezes a timed-out invocation; here it runs on unheard: its
+      // output stays with the sink until it ends.
+      const ended = running?.then(
+        () => undefined,
+        () => undefined
+      );
+      if (logSink) void (ended ?? Promise.resolve()).then(restore);
     }
   };
 }

@@ -173,7 +173,9 @@ export async function serviceAddress(
   const port = service.spec?.ports?.[0]?.port ?? 8000;
   if (service.spec?.type !== 'LoadBalancer') {
     return {
-      access: `kubectl port-forward -n ${request.namespace} svc/${name} ${port}:${port}`,
+      access:
+        `kubectl port-forward -n ${request.namespace} svc/${name} ` +
+        `${port}:${port}`,
     };
   }
 
@@ -195,7 +197,9 @@ export function grafanaAccess(
     | undefined;
 
   return {
-    access: `kubectl port-forward -n ${request.namespace} svc/${grafana} 3000:3000, then http://127.0.0.1:3000/`,
+    access:
+      `kubectl port-forward -n ${request.namespace} svc/${grafana} ` +
+      '3000:3000, then http://127.0.0.1:3000/',
     passwordSecret: values?.existingSecret || grafana,
   };
 }

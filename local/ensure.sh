@@ -15,4 +15,4 @@ if [ ! -f node_modules/.package-lock.json ] ||
 fi
 
 bash local/python-env.sh
-bash local/checkov-env.sh
+bash local/python-env.sh .venv-checkov requirements-checkov.txt

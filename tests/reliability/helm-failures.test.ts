@@ -1,9 +1,4 @@
-import {
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { prepareNamedCluster } from '../../local/eks-stand-ins';
 import { provisionLocally } from '../../local/provision';
 import { fakeTools } from '../functions/helm-release/fake-tools';
 import { useFaultyAws } from '../support/fault-proxy';
@@ -26,29 +21,17 @@ const helmStderr =
   'team-helm/django-app not ready. status: InProgress, message: ' +
   'Available: 0/2\n';
 
-/** The team's cluster and its nodes' security group, on the emulator. */
+/**
+ * The team's cluster and its nodes' security group, on the emulator, made
+ * as the local run makes them; a group is made for the absent id.
+ */
 async function namedCluster(): Promise<string> {
-  const ec2 = new EC2Client({});
-  const { Vpc } = await ec2.send(
-    new CreateVpcCommand({ CidrBlock: '172.31.0.0/16' })
-  );
-  const { GroupId = '' } = await ec2.send(
-    new CreateSecurityGroupCommand({
-      GroupName: 'shared-nodes',
-      Description: 'nodes of the shared cluster',
-      VpcId: Vpc?.VpcId,
-    })
-  );
-  await new EKSClient({}).send(
-    new CreateClusterCommand({
-      name: 'shared',
-      version: '1.35',
-      roleArn: 'arn:aws:iam::123456789012:role/shared-cluster',
-      resourcesVpcConfig: { subnetIds: [] },
-    })
-  );
+  const cluster = await prepareNamedCluster({
+    name: 'shared',
+    nodeSecurityGroupId: 'sg-0123456789abcdef0',
+  });
 
-  return GroupId;
+  return cluster.nodeSecurityGroupId;
 }
 
 const unreachable =

@@ -2,18 +2,13 @@ import {
   CloudFormationClient,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  DescribeSecurityGroupsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import {
-  CreateClusterCommand,
   DescribeAccessEntryCommand,
   EKSClient,
   ListAssociatedAccessPoliciesCommand,
 } from '@aws-sdk/client-eks';
+import { prepareNamedCluster } from '../../local/eks-stand-ins';
 import { localResources, provisionLocally } from '../../local/provision';
 import type { EventLog } from '../../local/workflow';
 import { fakeTools } from '../functions/helm-release/fake-tools';
@@ -41,37 +36,17 @@ function statesEntered(events: EventLog[]): string[] {
     .map((event) => (event as { state: { name: string } }).state.name);
 }
 
-async function nodeSecurityGroup(): Promise<string> {
-  const ec2 = new EC2Client({});
-  const { Vpc } = await ec2.send(
-    new CreateVpcCommand({ CidrBlock: '172.31.0.0/16' })
-  );
-  const { GroupId = '' } = await ec2.send(
-    new CreateSecurityGroupCommand({
-      GroupName: 'shared-cluster-nodes',
-      Description: 'nodes of the shared cluster',
-      VpcId: Vpc?.VpcId,
-    })
-  );
-
-  return GroupId;
-}
-
 describe('provision state machine on a named EKS cluster', () => {
   let result: Awaited<ReturnType<typeof provisionLocally>>;
   let nodeGroupId: string;
 
   beforeAll(async () => {
     tools.answer({});
-    nodeGroupId = await nodeSecurityGroup();
-    await new EKSClient({}).send(
-      new CreateClusterCommand({
-        name: 'shared',
-        version: '1.35',
-        roleArn: 'arn:aws:iam::123456789012:role/shared-cluster',
-        resourcesVpcConfig: { subnetIds: [] },
-      })
-    );
+    const cluster = await prepareNamedCluster({
+      name: 'shared',
+      nodeSecurityGroupId: 'sg-0123456789abcdef0',
+    });
+    nodeGroupId = cluster.nodeSecurityGroupId;
 
     result = await provisionLocally({
       request: {

@@ -1,10 +1,5 @@
-import {
-  CreateSecurityGroupCommand,
-  CreateVpcCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { startLocalApi } from '../../local/api';
+import { prepareNamedCluster } from '../../local/eks-stand-ins';
 import { fakeTools } from '../functions/helm-release/fake-tools';
 import { useEmulator } from '../support/emulator';
 
@@ -24,25 +19,10 @@ describe('teardown state machine on a named EKS cluster', () => {
 
   beforeAll(async () => {
     tools.answer({ status: 'deployed' });
-    const ec2 = new EC2Client({});
-    const { Vpc } = await ec2.send(
-      new CreateVpcCommand({ CidrBlock: '172.31.0.0/16' })
-    );
-    const { GroupId = '' } = await ec2.send(
-      new CreateSecurityGroupCommand({
-        GroupName: 'shared-nodes',
-        Description: 'nodes of the shared cluster',
-        VpcId: Vpc?.VpcId,
-      })
-    );
-    await new EKSClient({}).send(
-      new CreateClusterCommand({
-        name: 'shared',
-        version: '1.35',
-        roleArn: 'arn:aws:iam::123456789012:role/shared-cluster',
-        resourcesVpcConfig: { subnetIds: [] },
-      })
-    );
+    const { nodeSecurityGroupId: GroupId } = await prepareNamedCluster({
+      name: 'shared',
+      nodeSecurityGroupId: 'sg-0123456789abcdef0',
+    });
 
     const api = await startLocalApi({
       environment: tools.env,

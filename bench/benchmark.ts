@@ -5,6 +5,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { clock as paceClock } from '../functions/shared/clock';
 import { readTemplate } from '../local/cfn-yaml';
 import {
   type Emulator,
@@ -28,6 +29,8 @@ import {
 import { type FunctionFigures, functionSettings } from './functions';
 import { afterStacks, modelStack, tierTemplate } from './model';
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Prices used for the orchestration's cost, with where they are from. */
 export const prices = {
   source:
@@ -44,6 +47,18 @@ export const prices = {
  * emulator, whose times say nothing about AWS's.
  */
 export const handlerOwnMs = 20;
+
+/** The CloudFormation calls a second a run paces haven's functions to. */
+export function paceOf(cloudFormationRate?: number): number {
+  if (cloudFormationRate !== undefined) return cloudFormationRate;
+  const template = readTemplate(join(repoRoot, 'template.yaml'));
+  const parameters = template.Parameters as Record<
+    string,
+    { Default?: number }
+  >;
+
+  return Number(parameters.CloudFormationCallsPerSecond?.Default);
+}
 
 /** Which workflow a run uses. */
 export const orchestrations = {
@@ -99,6 +114,12 @@ export interface RunFigures {
     peakDescribeStacksPerSecond: number;
     meanPerSecond: number;
   };
+  /**
+   * How long the emulator took to answer, in AWS seconds on the scaled
+   * clock: time the model does not account for. Well under a turn of the
+   * CloudFormation pace, it bends no figure much.
+   */
+  emulatorSeconds: { p50: number; p90: number; max: number };
   isolationProblems: string[];
   perEnvironment: EnvironmentFigures[];
 }
@@ -106,6 +127,11 @@ export interface RunFigures {
 export interface BenchOptions {
   /** Real milliseconds per AWS second. */
   msPerSecond: number;
+  /**
+   * template.yaml's CloudFormationCallsPerSecond for this run; its
+   * default when left out.
+   */
+  cloudFormationRate?: number;
   environments: number;
   orchestration: Orchestration;
   /** AWS seconds between two environments' requests. */
@@ -129,6 +155,11 @@ export async function startBed(msPerSecond: number): Promise<BenchBed> {
   const proxy = await startFaultProxy({ target: emulator.endpoint });
   const clock = new ScaledClock(msPerSecond);
   const model = awsModel(clock);
+  // CloudFormation's rate is per AWS second, so the functions book their
+  // turns and wait for them on the scaled clock.
+  const { now: realNow, sleep: realSleep } = paceClock;
+  paceClock.now = () => clock.now() * 1000;
+  paceClock.sleep = (ms) => sleep((ms / 1000) * msPerSecond);
   Object.assign(process.env, localAwsSettings, {
     AWS_ENDPOINT_URL: proxy.endpoint,
     // Reading the emails back is no part of what is measured.
@@ -141,6 +172,8 @@ export async function startBed(msPerSecond: number): Promise<BenchBed> {
     clock,
     model,
     stop: async () => {
+      paceClock.now = realNow;
+      paceClock.sleep = realSleep;
       await proxy.stop();
       await emulator.stop();
     },
@@ -210,8 +243,6 @@ function requestFor(name: string) {
     app: { repository: 'https://git.example.com/app-team/django-app.git' },
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Invocation {
   state: string;
@@ -359,6 +390,21 @@ function peakPerSecond(times: number[]): number {
 const round = (value: number, digits = 1) =>
   Math.round(value * 10 ** digits) / 10 ** digits;
 
+function emulatorSecondsOf(proxy: FaultProxy, msPerSecond: number) {
+  const seconds = proxy.calls
+    .flatMap((c) => (c.emulatorMs === undefined ? [] : [c.emulatorMs]))
+    .map((ms) => ms / msPerSecond)
+    .sort((a, b) => a - b);
+  const at = (q: number) =>
+    round(
+      seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))] ??
+        0,
+      2
+    );
+
+  return { p50: at(0.5), p90: at(0.9), max: round(seconds.at(-1) ?? 0, 2) };
+}
+
 /**
  * Provisions `environments` environments with one orchestration, all at
  * once (each request `arrivalSeconds` after the one before), through the
@@ -392,7 +438,17 @@ export async function runOrchestration(
         stateMachineId: 'ProvisionStateMachine',
         input: requestFor(name),
         executionName: `${name}-bench`,
-        values: { resources: localResources },
+        values: {
+          resources: localResources,
+          parameters:
+            options.cloudFormationRate === undefined
+              ? undefined
+              : {
+                  CloudFormationCallsPerSecond: String(
+                    options.cloudFormationRate
+                  ),
+                },
+        },
         environmentOverrides: {
           TEMPLATES_DIR: join(repoRoot, 'templates'),
         },
@@ -517,6 +573,7 @@ export async function runOrchestration(
       ),
       meanPerSecond: round(cfn.length / wallSeconds, 2),
     },
+    emulatorSeconds: emulatorSecondsOf(bed.proxy, options.msPerSecond),
     isolationProblems:
       n > 1 ? await isolationProblems(bed.emulator.endpoint, names) : [],
     perEnvironment,

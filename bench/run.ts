@@ -8,6 +8,7 @@ import { terminal } from '../local/workflow';
 import {
   eksModel,
   handlerOwnMs,
+  paceOf,
   prices,
   type RunFigures,
   runOrchestration,
@@ -22,7 +23,9 @@ import { afterStacks, resourceSeconds } from './model';
  * through the latency model on a scaled clock; then every function's
  * bundle and cold start. Prints a table and writes the figures as JSON.
  *
- * Options: --ms-per-second N (real ms per AWS second, default 20),
+ * Options: --ms-per-second N (real ms per AWS second, default 100),
+ * --cloudformation-rate N (template.yaml's CloudFormationCallsPerSecond,
+ * its default when left out),
  * --environments N (the scale run, default 25), --arrival-seconds N
  * (between two requests of the scale run, default 2), --init-runs N
  * (cold loads per bundle, default 5), --out PATH (default
@@ -34,6 +37,8 @@ export interface BenchReport {
   command: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   clock: { msPerSecond: number };
+  /** The CloudFormation calls a second haven's functions were paced to. */
+  pace: { callsPerSecond: number };
   model: {
     resourceSeconds: typeof resourceSeconds;
     afterStacks: typeof afterStacks;
@@ -60,6 +65,8 @@ export const cloudFormationRateLimit = {
 
 export interface BenchArguments {
   msPerSecond: number;
+  /** CloudFormation calls a second for haven; template.yaml's default when left out. */
+  cloudFormationRate?: number;
   environments: number;
   arrivalSeconds: number;
   initRuns: number;
@@ -93,18 +100,21 @@ export async function benchmark(args: BenchArguments): Promise<BenchReport> {
     say('haven, one environment');
     haven = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
+      cloudFormationRate: args.cloudFormationRate,
       environments: 1,
       orchestration: 'haven',
     });
     say('reference orchestration, one environment');
     reference = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
+      cloudFormationRate: args.cloudFormationRate,
       environments: 1,
       orchestration: 'reference',
     });
     say(`haven, ${args.environments} environments at once`);
     scale = await runOrchestration(bed, {
       msPerSecond: args.msPerSecond,
+      cloudFormationRate: args.cloudFormationRate,
       environments: args.environments,
       orchestration: 'haven',
       arrivalSeconds: args.arrivalSeconds,
@@ -130,6 +140,7 @@ export async function benchmark(args: BenchArguments): Promise<BenchReport> {
       platform: `${process.platform} ${process.arch}`,
     },
     clock: { msPerSecond: args.msPerSecond },
+    pace: { callsPerSecond: paceOf(args.cloudFormationRate) },
     model: {
       resourceSeconds,
       afterStacks,
@@ -146,6 +157,33 @@ export async function benchmark(args: BenchArguments): Promise<BenchReport> {
 
 const pad = (text: string | number, width: number) =>
   String(text).padStart(width);
+
+/**
+ * The emulator's own answer time counts on the scaled clock as if AWS had
+ * taken it. Says how long it was, and whether it was long enough, against
+ * a turn of the pace, to bend the figures.
+ */
+function emulatorLines(report: BenchReport): string[] {
+  const turn = 1 / report.pace.callsPerSecond;
+  const worst = Math.max(
+    report.single.haven.emulatorSeconds.p90,
+    report.scale.emulatorSeconds.p90
+  );
+  const lines = [
+    `The emulator's own answer time, AWS seconds (p50 / p90 / max): ` +
+      `one environment ${Object.values(report.single.haven.emulatorSeconds).join(' / ')}, ` +
+      `${report.scale.environments} at once ${Object.values(report.scale.emulatorSeconds).join(' / ')}`,
+  ];
+  if (worst > turn) {
+    lines.push(
+      `It passed a turn of the pace (${turn} s) in one call of ten: ` +
+        'calls waited for turns the model would not have made them wait ' +
+        'for. A slower clock (--ms-per-second) gives truer figures.'
+    );
+  }
+
+  return lines;
+}
 
 /** The report as tables for people. */
 export function tables(report: BenchReport): string {
@@ -195,8 +233,11 @@ export function tables(report: BenchReport): string {
       `peak ${report.scale.cloudFormationRate.peakPerSecond}/s ` +
       `(DescribeStacks ${report.scale.cloudFormationRate.peakDescribeStacksPerSecond}/s), ` +
       `mean ${report.scale.cloudFormationRate.meanPerSecond}/s, assumed ` +
-      `limit ${report.model.cloudFormationRateLimit.perSecond}/s; ` +
+      `limit ${report.model.cloudFormationRateLimit.perSecond}/s, ` +
+      `haven's pace ${report.pace.callsPerSecond}/s; ` +
       `isolation problems: ${report.scale.isolationProblems.length}`,
+    '',
+    ...emulatorLines(report),
   ];
   if (report.functions.length > 0) {
     lines.push(
@@ -227,7 +268,8 @@ export function writeReport(report: BenchReport, out: string) {
 function parse(): BenchArguments {
   const { values } = parseArgs({
     options: {
-      'ms-per-second': { type: 'string', default: '20' },
+      'ms-per-second': { type: 'string', default: '100' },
+      'cloudformation-rate': { type: 'string' },
       environments: { type: 'string', default: '25' },
       'arrival-seconds': { type: 'string', default: '2' },
       'init-runs': { type: 'string', default: '5' },
@@ -241,6 +283,10 @@ function parse(): BenchArguments {
 
   return {
     msPerSecond: Number(values['ms-per-second']),
+    cloudFormationRate:
+      values['cloudformation-rate'] === undefined
+        ? undefined
+        : Number(values['cloudformation-rate']),
     environments: Number(values.environments),
     arrivalSeconds: Number(values['arrival-seconds']),
     initRuns: Number(values['init-runs']),

@@ -51,6 +51,10 @@ export interface ProxiedCall {
   service: string;
   operation: string;
   faults: string[];
+  /** Date.now() when the call came in. */
+  receivedAt: number;
+  /** How long the emulator took to answer, when it was asked. */
+  emulatorMs?: number;
 }
 
 export interface FaultProxy {
@@ -204,6 +208,7 @@ export async function startFaultProxy(
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse) {
+    const receivedAt = Date.now();
     const body = await readBody(incoming);
     const call = identifyCall(
       incoming.method ?? 'GET',
@@ -215,6 +220,7 @@ export async function startFaultProxy(
       service: call.service,
       operation: call.operation,
       faults: [],
+      receivedAt,
     };
     calls.push(log);
     const active = applicable(call);
@@ -241,7 +247,9 @@ export async function startFaultProxy(
       }
     }
 
+    const asked = Date.now();
     const answer = await forward(target, incoming, body);
+    log.emulatorMs = Date.now() - asked;
     let text: string | undefined;
     for (const state of active) {
       const { action } = state.rule;

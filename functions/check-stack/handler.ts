@@ -4,6 +4,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { sdkSettings, traced } from '../shared/clients';
+import { paced, turnWaits } from '../shared/cloudformation-pace';
 import {
   StackDeleteFailedError,
   StackFailedError,
@@ -27,7 +28,10 @@ import {
 import type { Tier } from '../shared/tiers';
 import type { StackProgress } from '../shared/workflow';
 
-const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const cloudFormation = paced(
+  traced(new CloudFormationClient(sdkSettings)),
+  turnWaits.workflow
+);
 
 export interface CheckStackEvent extends TaskEvent {
   tier: Tier;

@@ -5,6 +5,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { emptyStackBuckets } from '../shared/buckets';
 import { sdkSettings, traced } from '../shared/clients';
+import { paced, turnWaits } from '../shared/cloudformation-pace';
 import { StackBusyError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
@@ -13,7 +14,10 @@ import { findStack } from '../shared/stacks';
 import type { Tier } from '../shared/tiers';
 import type { StackProgress } from '../shared/workflow';
 
-const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const cloudFormation = paced(
+  traced(new CloudFormationClient(sdkSettings)),
+  turnWaits.workflow
+);
 const s3 = traced(new S3Client(sdkSettings));
 
 export interface DeleteStackEvent extends TaskEvent {

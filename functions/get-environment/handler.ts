@@ -2,13 +2,17 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { visibleRecord } from '../shared/access';
 import { apiHandler, pathName } from '../shared/api-handler';
 import { sdkSettings, traced } from '../shared/clients';
+import { paced, turnWaits } from '../shared/cloudformation-pace';
 import { logger } from '../shared/logger';
 import type { EnvironmentRecord } from '../shared/records';
 import { findStack } from '../shared/stacks';
 import { stackNameOf, tiers } from '../shared/tiers';
 import { consoleUrlOf } from '../shared/workflow';
 
-const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const cloudFormation = paced(
+  traced(new CloudFormationClient(sdkSettings)),
+  turnWaits.api
+);
 
 /** One stack of the environment as CloudFormation reports it now. */
 export interface StackStatus {

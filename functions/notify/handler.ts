@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { sdkSettings, traced } from '../shared/clients';
+import { paced, turnWaits } from '../shared/cloudformation-pace';
 import { HavenError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
@@ -15,7 +16,10 @@ import {
 import { type TeardownReport, teardownEmail } from './teardown-email';
 
 const sns = traced(new SNSClient(sdkSettings));
-const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const cloudFormation = paced(
+  traced(new CloudFormationClient(sdkSettings)),
+  turnWaits.workflow
+);
 
 export interface NotifyEvent extends TaskEvent {
   outcome: 'succeeded' | 'failed';

@@ -104,3 +104,14 @@ export class BucketNotEmptiedError extends HavenError {
     this.name = 'BucketNotEmptiedError';
   }
 }
+
+/**
+ * haven's CloudFormation calls are at their rate: every turn within the
+ * wait a call may take is booked. The state machine tries the step again.
+ */
+export class CloudFormationBusyError extends HavenError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CloudFormationBusyError';
+  }
+}

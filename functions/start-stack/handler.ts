@@ -7,6 +7,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { emptyStackBuckets } from '../shared/buckets';
 import { sdkSettings, traced } from '../shared/clients';
+import { paced, turnWaits } from '../shared/cloudformation-pace';
 import { StackBusyError, StackReplacementPendingError } from '../shared/errors';
 import { type TaskEvent, taskHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
@@ -17,7 +18,10 @@ import { templateBodyOf } from '../shared/templates';
 import { requestParameters, stackTags, type Tier } from '../shared/tiers';
 import type { StackProgress } from '../shared/workflow';
 
-const cloudFormation = traced(new CloudFormationClient(sdkSettings));
+const cloudFormation = paced(
+  traced(new CloudFormationClient(sdkSettings)),
+  turnWaits.workflow
+);
 const s3 = traced(new S3Client(sdkSettings));
 
 export interface StartStackEvent extends TaskEvent {

@@ -9,10 +9,12 @@ import {
 } from '../../bench/run';
 
 /**
- * A smoke run of `npm run bench` on a tiny clock (1 ms per AWS second),
+ * A smoke run of `npm run bench` on a fast clock (10 ms per AWS second),
  * with three environments at once, so CI shows the benchmark still runs
- * end to end. It checks what the run produced, never how fast: only the
- * benchmark itself reports speed.
+ * end to end. Its CloudFormation pace is one call a second: a turn then
+ * lasts 10 ms, longer than the emulator takes to answer, as a turn must
+ * for the pace to hold. It checks what the run produced, never how fast:
+ * only the benchmark itself reports speed.
  */
 
 jest.setTimeout(240_000);
@@ -25,7 +27,8 @@ describe('bench', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'haven-bench-test-'));
     report = await benchmark({
-      msPerSecond: 1,
+      msPerSecond: 10,
+      cloudFormationRate: 1,
       environments: 3,
       arrivalSeconds: 0,
       initRuns: 1,
@@ -67,6 +70,20 @@ describe('bench', () => {
     // Assess
     expect(calls['cloudformation:CreateStack']).toBe(3);
     expect(calls['cloudformation:DescribeStacks']).toBeGreaterThan(3);
+  });
+
+  it("paces the CloudFormation calls at the run's rate", () => {
+    // Act
+    const calls = report.single.haven.callsByOperation;
+
+    // Assess: besides the records' writes, each call took a turn.
+    expect(report.pace.callsPerSecond).toBe(1);
+    expect(calls['dynamodb:UpdateItem']).toBeGreaterThan(
+      (calls['cloudformation:CreateStack'] ?? 0) +
+        (calls['cloudformation:DescribeStacks'] ?? 0)
+    );
+    expect(tables(report)).toContain("haven's pace 1/s");
+    expect(report.scale.emulatorSeconds.p90).toBeGreaterThan(0);
   });
 
   it('bundles every function without clients it does not use', () => {

@@ -148,7 +148,13 @@ describe('fault proxy', () => {
       'arn:aws:sns:us-east-1:123456789012:through-the-proxy',
     ]);
     expect(aws().proxy.calls).toEqual([
-      { service: 'sns', operation: 'CreateTopic', faults: [] },
+      {
+        service: 'sns',
+        operation: 'CreateTopic',
+        faults: [],
+        receivedAt: expect.any(Number),
+        emulatorMs: expect.any(Number),
+      },
     ]);
   });
 

@@ -127,6 +127,33 @@ describe.each(files)('state machine %s', (file) => {
     }
   });
 
+  it('tries again every step whose function waits for CloudFormation turns', () => {
+    const template = readTemplate(join(repoRoot, 'template.yaml'));
+    const resources = template.Resources as Record<
+      string,
+      { Properties?: { Environment?: { Variables?: object } } }
+    >;
+    const pacing = (id: string) =>
+      'CALL_PACE_TABLE' in
+      (resources[id]?.Properties?.Environment?.Variables ?? {});
+    const substitutions = definitionSubstitutions(machineOf(file) ?? '');
+    const paced = states.filter(([, state]) => {
+      const ref = (state as { Resource?: string }).Resource?.match(
+        /function:(\w+)$/
+      )?.[1];
+
+      return state.Type === 'Task' && pacing(substitutions[ref ?? ''] ?? '');
+    });
+
+    expect(paced.length).toBeGreaterThan(0);
+    for (const [, state] of paced) {
+      const retried = (
+        (state.Retry ?? []) as { ErrorEquals: string[] }[]
+      ).flatMap((retrier) => retrier.ErrorEquals);
+      expect(retried).toContain('CloudFormationBusyError');
+    }
+  });
+
   it('is the definition of a state machine of template.yaml', () => {
     expect(machineOf(file)).toBeDefined();
   });

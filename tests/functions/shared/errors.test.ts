@@ -13,6 +13,7 @@ import {
   ClusterNotFoundError,
 } from '../../../functions/shared/eks-errors';
 import {
+  CloudFormationBusyError,
   DatabaseFailedError,
   DatabaseNotReadyError,
   HavenError,
@@ -35,6 +36,7 @@ const errorClasses = [
   DatabaseNotReadyError,
   TargetsNotHealthyError,
   NotificationError,
+  CloudFormationBusyError,
 ];
 
 describe('errors', () => {

@@ -164,26 +164,33 @@ const pad = (text: string | number, width: number) =>
  * a turn of the pace, to bend the figures.
  */
 function emulatorLines(report: BenchReport): string[] {
-  const turn = 1 / report.pace.callsPerSecond;
-  const worst = Math.max(
-    report.single.haven.emulatorSeconds.p90,
-    report.scale.emulatorSeconds.p90
-  );
+  const turn = round3(1 / report.pace.callsPerSecond);
+  const { single, scale } = report;
+  const show = (q: { p50: number; p90: number; max: number }) =>
+    `${q.p50} / ${q.p90} / ${q.max}`;
   const lines = [
-    `The emulator's own answer time, AWS seconds (p50 / p90 / max): ` +
-      `one environment ${Object.values(report.single.haven.emulatorSeconds).join(' / ')}, ` +
-      `${report.scale.environments} at once ${Object.values(report.scale.emulatorSeconds).join(' / ')}`,
+    "The emulator's own answer time, AWS seconds (p50 / p90 / max):",
+    `  one environment, every call   ${show(single.haven.emulatorSeconds.all)}`,
+    `  one environment, the turns    ${show(single.haven.emulatorSeconds.turns)}`,
+    `  ${scale.environments} at once, every call     ${show(scale.emulatorSeconds.all)}`,
+    `  ${scale.environments} at once, the turns      ${show(scale.emulatorSeconds.turns)}`,
   ];
+  const worst = Math.max(
+    single.haven.emulatorSeconds.turns.p90,
+    scale.emulatorSeconds.turns.p90
+  );
   if (worst > turn) {
     lines.push(
-      `It passed a turn of the pace (${turn} s) in one call of ten: ` +
-        'calls waited for turns the model would not have made them wait ' +
-        'for. A slower clock (--ms-per-second) gives truer figures.'
+      `One answer to a turn in ten took longer than a turn (${turn} s): ` +
+        'calls waited for turns they would not have waited for on AWS. ' +
+        'A slower clock (--ms-per-second) gives truer figures.'
     );
   }
 
   return lines;
 }
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /** The report as tables for people. */
 export function tables(report: BenchReport): string {

@@ -83,7 +83,7 @@ describe('bench', () => {
         (calls['cloudformation:DescribeStacks'] ?? 0)
     );
     expect(tables(report)).toContain("haven's pace 1/s");
-    expect(report.scale.emulatorSeconds.p90).toBeGreaterThan(0);
+    expect(report.scale.emulatorSeconds.turns.p90).toBeGreaterThan(0);
   });
 
   it('bundles every function without clients it does not use', () => {

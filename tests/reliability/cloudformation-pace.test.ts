@@ -88,9 +88,10 @@ describe('CloudFormation pace', () => {
       'SUCCEEDED',
       'SUCCEEDED',
     ]);
+    // template.yaml's default pace is 3 a second: at most 4 in any one.
     const times = cloudFormationCalls();
     expect(times.length).toBeGreaterThan(3 * 6);
-    expect(busiestSecond(times)).toBeLessThanOrEqual(5);
+    expect(busiestSecond(times)).toBeLessThanOrEqual(4);
   });
 
   it('lets a platform team set another rate', async () => {

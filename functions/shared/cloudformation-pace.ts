@@ -18,10 +18,11 @@ import { logger } from './logger';
  * CloudFormation throttles its API per account and Region, and a hundred
  * environments built at once poll it from a hundred executions that know
  * nothing of each other. So every CloudFormation call haven makes first
- * takes a turn from a shared table: a turn lasts 1/rate of a second and
- * holds one call, which starts within it. So haven starts no more than
+ * takes a turn from a shared table. A turn lasts 1/rate of a second and
+ * holds one call, which starts within it: haven then starts no more than
  * `rate` calls a second on average, nor more than rate + 1 in any one
- * second, however many executions call at once.
+ * second, however many executions call at once. A ticket that comes back
+ * past the caller's wait is left unused; the turns after it still hold.
  */
 
 /** How haven's functions share CloudFormation's rate. */

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { clock as paceClock } from '../functions/shared/clock';
+import { busiestWindow } from '../local/busiest-window';
 import { readTemplate } from '../local/cfn-yaml';
 import {
   type Emulator,
@@ -377,20 +378,6 @@ async function isolationProblems(
   return problems;
 }
 
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last += 1) {
-    while ((sorted[last] as number) - (sorted[first] as number) >= 1) {
-      first += 1;
-    }
-    peak = Math.max(peak, last - first + 1);
-  }
-
-  return peak;
-}
-
 const round = (value: number, digits = 1) =>
   Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -586,9 +573,13 @@ export async function runOrchestration(
     },
     wallSeconds: round(wallSeconds),
     cloudFormationRate: {
-      peakPerSecond: peakPerSecond(cfn.map((c) => c.at)),
-      peakDescribeStacksPerSecond: peakPerSecond(
-        cfn.filter((c) => c.operation === 'DescribeStacks').map((c) => c.at)
+      peakPerSecond: busiestWindow(
+        cfn.map((c) => c.at),
+        1
+      ),
+      peakDescribeStacksPerSecond: busiestWindow(
+        cfn.filter((c) => c.operation === 'DescribeStacks').map((c) => c.at),
+        1
       ),
       meanPerSecond: round(cfn.length / wallSeconds, 2),
     },

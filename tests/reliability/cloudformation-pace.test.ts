@@ -3,6 +3,7 @@ import {
   ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { paced, turnWaits } from '../../functions/shared/cloudformation-pace';
+import { busiestWindow } from '../../local/busiest-window';
 import { provisionLocally } from '../../local/provision';
 import { ensureTables } from '../../local/resources';
 import { useFaultyAws } from '../support/fault-proxy';
@@ -21,19 +22,7 @@ jest.setTimeout(120_000);
 const aws = useFaultyAws();
 
 /** The most calls received within any one second. */
-function busiestSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last += 1) {
-    while ((sorted[last] as number) - (sorted[first] as number) >= 1000) {
-      first += 1;
-    }
-    busiest = Math.max(busiest, last - first + 1);
-  }
-
-  return busiest;
-}
+const busiestSecond = (times: number[]) => busiestWindow(times, 1000);
 
 const cloudFormationCalls = () =>
   aws()

@@ -109,52 +109,61 @@ async function ticket(pace: Pace, from: number): Promise<number> {
 }
 
 /**
- * How long the last ticket took to come back. A call asks for a turn at
- * least that far ahead, so the turn has not passed when the answer comes.
+ * How long the last ticket took to come back, kept for the life of the
+ * function's container. A call asks for a turn at least that far ahead,
+ * so the turn has not passed when the answer comes.
  */
-let lastTicketMs = 0;
+export const lastTicket = { ms: 0 };
 
 /**
  * Waits for this call's turn: takes the next free one and sleeps until it
  * begins. A turn that is over by the time the ticket or the sleep ends is
  * given up for a later one, so a slow answer cannot bunch calls together.
- * Throws CloudFormationBusyError when no turn within `maxWaitMs` could be
- * had. When the table cannot be reached the call goes ahead unpaced, with
- * a warning: CloudFormation's own throttling and the retries on it still
- * hold, and an environment should not fail because its pacing did.
+ * Throws CloudFormationBusyError when the line is full: the next free
+ * turn is past `maxWaitMs`. Otherwise the call never fails for its
+ * pace: when the table cannot be reached, or answers so slowly that every
+ * turn is over before its ticket comes back, the call goes ahead unpaced
+ * with a warning. CloudFormation's own throttling and the retries on it
+ * still hold, and an environment should not fail because its pacing did.
  */
 export async function takeTurn(pace: Pace): Promise<void> {
   const turnMs = 1000 / pace.callsPerSecond;
   const deadline = clock.now() + pace.maxWaitMs;
   const isOver = (turn: number) => clock.now() >= (turn + 1) * turnMs;
+  const unpaced = (why: string, error?: unknown) =>
+    logger.warn(`The CloudFormation call goes ahead without pacing: ${why}`, {
+      error,
+    });
 
   while (clock.now() <= deadline) {
     const asked = clock.now();
+    const from = Math.floor((asked + lastTicket.ms) / turnMs);
     let turn: number;
     try {
-      turn = await ticket(pace, Math.floor((asked + lastTicketMs) / turnMs));
+      turn = await ticket(pace, from);
     } catch (error) {
-      logger.warn(
-        'The CloudFormation call goes ahead without pacing: no turn ' +
-          `could be had from ${pace.table}`,
-        { error }
-      );
+      unpaced(`no turn could be had from ${pace.table}`, error);
 
       return;
     }
-    lastTicketMs = clock.now() - asked;
-    if (turn * turnMs > deadline) break;
+    lastTicket.ms = clock.now() - asked;
+    if (turn > from && turn * turnMs > deadline) {
+      throw new CloudFormationBusyError(
+        `haven's CloudFormation calls are at their limit of ` +
+          `${pace.callsPerSecond} a second, and no turn of the next ` +
+          `${pace.maxWaitMs / 1000} s is free; the step is tried again ` +
+          'later.'
+      );
+    }
 
     const wait = turn * turnMs - clock.now();
     if (wait > 0) await clock.sleep(wait);
     if (!isOver(turn)) return;
   }
 
-  throw new CloudFormationBusyError(
-    `haven's CloudFormation calls are at their limit of ` +
-      `${pace.callsPerSecond} a second, and no turn of the next ` +
-      `${pace.maxWaitMs / 1000} s could be had; the step is tried again ` +
-      'later.'
+  unpaced(
+    `${pace.table} answered too slowly: every turn was over before ` +
+      'its ticket came back'
   );
 }
 

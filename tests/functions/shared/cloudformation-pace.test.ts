@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clock } from '../../../functions/shared/clock';
 import {
+  lastTicket,
   type Pace,
   paceOf,
   takeTurn,
@@ -54,7 +55,10 @@ function fakeClock(startMs: number) {
 describe('cloudformation-pace', () => {
   const real = { ...clock };
 
-  beforeEach(() => dynamodb.reset());
+  beforeEach(() => {
+    dynamodb.reset();
+    lastTicket.ms = 0;
+  });
 
   afterEach(() => Object.assign(clock, real));
 
@@ -191,7 +195,58 @@ describe('cloudformation-pace', () => {
       await expect(turn).rejects.toThrow(CloudFormationBusyError);
       await expect(turn).rejects.toThrow(
         "haven's CloudFormation calls are at their limit of 4 a second, and " +
-          'no turn of the next 10 s could be had; the step is tried again later.'
+          'no turn of the next 10 s is free; the step is tried again later.'
+      );
+    });
+
+    it('asks a slow table for a turn as far ahead as its last answer took', async () => {
+      // Arrange: every answer takes 3 s, twelve turns.
+      const time = fakeClock(10_100);
+      const logs = captureLogs();
+      dynamodb.on(UpdateItemCommand).callsFake(() => {
+        time.advance(3_000);
+        return {};
+      });
+
+      // Act
+      await takeTurn(pace);
+
+      // Assess: turn 40 was over when the first answer came; the second
+      // ticket asked for 16 100 ms, turn 64, which had just begun.
+      expect(secondWrite()).toMatchObject({
+        ExpressionAttributeValues: { ':from': { N: '64' } },
+      });
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
+      expect(logs.filter((line) => line.level === 'WARN')).toEqual([]);
+    });
+
+    it('lets the call go ahead unpaced when every ticket comes back too late', async () => {
+      // Arrange: each answer takes twice as long as the one before, from
+      // half a second on, so asking that far ahead never catches up.
+      const time = fakeClock(10_100);
+      const logs = captureLogs();
+      let answerMs = 500;
+      dynamodb.on(UpdateItemCommand).callsFake(() => {
+        time.advance(answerMs);
+        answerMs *= 2;
+        return {};
+      });
+
+      // Act
+      await takeTurn(pace);
+
+      // Assess: tickets were asked for until the 10 s wait was spent.
+      expect(
+        dynamodb.commandCalls(UpdateItemCommand).length
+      ).toBeGreaterThanOrEqual(3);
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message:
+            'The CloudFormation call goes ahead without pacing: ' +
+            'haven-call-pace answered too slowly: every turn was over ' +
+            'before its ticket came back',
+        })
       );
     });
 

@@ -116,14 +116,22 @@ async function ticket(pace: Pace, from: number): Promise<number> {
 export const lastTicket = { ms: 0 };
 
 /**
+ * The furthest ahead a call asks for its turn. Asking jumps the line past
+ * the turns before, so a container whose tickets came back slowly holds
+ * the others' turns up by a second at most.
+ */
+const maxLeadMs = 1000;
+
+/**
  * Waits for this call's turn: takes the next free one and sleeps until it
  * begins. A turn that is over by the time the ticket or the sleep ends is
  * given up for a later one, so a slow answer cannot bunch calls together.
  * Throws CloudFormationBusyError when the line is full: the next free
  * turn is past `maxWaitMs`. Otherwise the call never fails for its
- * pace: when the table cannot be reached, or answers so slowly that every
- * turn is over before its ticket comes back, the call goes ahead unpaced
- * with a warning. CloudFormation's own throttling and the retries on it
+ * pace: when the table cannot be reached, or answers so slowly that the
+ * turns are over before their tickets come back (which also fills the
+ * line with turns nobody used), the call goes ahead unpaced with a
+ * warning. CloudFormation's own throttling and the retries on it
  * still hold, and an environment should not fail because its pacing did.
  */
 export async function takeTurn(pace: Pace): Promise<void> {
@@ -137,7 +145,8 @@ export async function takeTurn(pace: Pace): Promise<void> {
 
   while (clock.now() <= deadline) {
     const asked = clock.now();
-    const from = Math.floor((asked + lastTicket.ms) / turnMs);
+    const lead = Math.min(lastTicket.ms, maxLeadMs);
+    const from = Math.floor((asked + lead) / turnMs);
     let turn: number;
     try {
       turn = await ticket(pace, from);
@@ -148,6 +157,11 @@ export async function takeTurn(pace: Pace): Promise<void> {
     }
     lastTicket.ms = clock.now() - asked;
     if (turn > from && turn * turnMs > deadline) {
+      if (lastTicket.ms >= turnMs) {
+        unpaced(`${pace.table} answers too slowly to pace the calls`);
+
+        return;
+      }
       throw new CloudFormationBusyError(
         `haven's CloudFormation calls are at their limit of ` +
           `${pace.callsPerSecond} a second, and no turn of the next ` +

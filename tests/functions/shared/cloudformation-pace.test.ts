@@ -200,21 +200,21 @@ describe('cloudformation-pace', () => {
     });
 
     it('asks a slow table for a turn as far ahead as its last answer took', async () => {
-      // Arrange: every answer takes 3 s, twelve turns.
+      // Arrange: every answer takes 600 ms, more than two turns.
       const time = fakeClock(10_100);
       const logs = captureLogs();
       dynamodb.on(UpdateItemCommand).callsFake(() => {
-        time.advance(3_000);
+        time.advance(600);
         return {};
       });
 
       // Act
       await takeTurn(pace);
 
-      // Assess: turn 40 was over when the first answer came; the second
-      // ticket asked for 16 100 ms, turn 64, which had just begun.
+      // Assess: turn 40 was over when the first answer came, at 10 700 ms;
+      // the second ticket asked for 11 300 ms, turn 45, which had begun.
       expect(secondWrite()).toMatchObject({
-        ExpressionAttributeValues: { ':from': { N: '64' } },
+        ExpressionAttributeValues: { ':from': { N: '45' } },
       });
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
       expect(logs.filter((line) => line.level === 'WARN')).toEqual([]);
@@ -246,6 +246,37 @@ describe('cloudformation-pace', () => {
             'The CloudFormation call goes ahead without pacing: ' +
             'haven-call-pace answered too slowly: every turn was over ' +
             'before its ticket came back',
+        })
+      );
+    });
+
+    it('goes ahead unpaced rather than busy when slow answers filled the line', async () => {
+      // Arrange: the answers take a second, and the line is far ahead.
+      const time = fakeClock(10_100);
+      const logs = captureLogs();
+      lastTicket.ms = 1_000;
+      dynamodb
+        .on(UpdateItemCommand, { ConditionExpression: undefined })
+        .callsFake(() => {
+          time.advance(1_000);
+          return { Attributes: { nextTurn: { N: '200' } } };
+        })
+        .on(UpdateItemCommand, {
+          ConditionExpression:
+            'attribute_not_exists(nextTurn) OR nextTurn <= :from',
+        })
+        .rejects(taken());
+
+      // Act
+      await takeTurn(pace);
+
+      // Assess
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message:
+            'The CloudFormation call goes ahead without pacing: ' +
+            'haven-call-pace answers too slowly to pace the calls',
         })
       );
     });

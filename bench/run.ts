@@ -158,6 +158,8 @@ export async function benchmark(args: BenchArguments): Promise<BenchReport> {
 const pad = (text: string | number, width: number) =>
   String(text).padStart(width);
 
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
 /**
  * The emulator's own answer time counts on the scaled clock as if AWS had
  * taken it. Says how long it was, and whether it was long enough, against
@@ -189,8 +191,6 @@ function emulatorLines(report: BenchReport): string[] {
 
   return lines;
 }
-
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /** The report as tables for people. */
 export function tables(report: BenchReport): string {

@@ -10,8 +10,13 @@ const chart = 'monitoring';
 const referenceQueries = {
   'application.json': [
     'sum(rate(django_http_requests_total_by_method_total{job="django-app-scraping"}[5m]))',
-    'histogram_quantile(0.95, sum(rate(django_http_requests_latency_including_middlewares_seconds_bucket{job="django-app-scraping"}[5m])) by (le))',
-    '100 * sum(rate(django_http_responses_total_by_status_total{job="django-app-scraping",status=~"5.."}[5m])) / clamp_min(sum(rate(django_http_responses_total_by_status_total{job="django-app-scraping"}[5m])), 1e-9)',
+    'histogram_quantile(0.95, sum(rate(' +
+      'django_http_requests_latency_including_middlewares_seconds_bucket' +
+      '{job="django-app-scraping"}[5m])) by (le))',
+    '100 * sum(rate(django_http_responses_total_by_status_total' +
+      '{job="django-app-scraping",status=~"5.."}[5m])) / clamp_min(sum(rate(' +
+      'django_http_responses_total_by_status_total' +
+      '{job="django-app-scraping"}[5m])), 1e-9)',
   ],
   'infrastructure.json': [
     'sum(rate(process_cpu_seconds_total{job="django-app-scraping",namespace="django-app"}[5m]))',
@@ -315,8 +320,11 @@ describe('the monitoring chart', () => {
       const rule = alertRule(rendered, 'DjangoAppHighErrorRate');
 
       expect(oneLine(rule.expr)).toBe(
-        'sum by (namespace) (rate(django_http_responses_total_by_status_total{job="django-app-scraping",status=~"5.."}[5m]))' +
-          ' / sum by (namespace) (rate(django_http_responses_total_by_status_total{job="django-app-scraping"}[5m]))' +
+        'sum by (namespace) (rate(django_http_responses_total_by_status_total' +
+          '{job="django-app-scraping",status=~"5.."}[5m]))' +
+          ' / sum by (namespace) (rate(' +
+          'django_http_responses_total_by_status_total' +
+          '{job="django-app-scraping"}[5m]))' +
           ' > 0.05'
       );
       expect(rule.for).toBe('5m');

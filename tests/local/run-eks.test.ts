@@ -41,7 +41,10 @@ describe('npm run local -- events/provision-eks-request.json', () => {
         'not installed (the emulator has no Kubernetes API).'
     );
     expect(stdout).toMatch(
-      /Node security group sg-0123456789abcdef0 does not exist on the emulator; sg-[0-9a-f]+, made there, stands in/
+      new RegExp(
+        /Node security group sg-0123456789abcdef0 does not exist on the /
+          .source + /emulator; sg-[0-9a-f]+, made there, stands in/.source
+      )
     );
   });
 

@@ -59,11 +59,15 @@ const fail = (answer) => {
 switch (argv[0]) {
   case 'status':
     if (!script.status) fail({ code: 1, stderr: 'Error: release: not found\\n' });
-    process.stdout.write(JSON.stringify({ name: argv[1], info: { status: script.status }, version: 3 }));
+    process.stdout.write(
+      JSON.stringify({ name: argv[1], info: { status: script.status }, version: 3 })
+    );
     break;
   case 'upgrade':
     if (script.upgrade) fail(script.upgrade);
-    process.stdout.write(JSON.stringify({ name: argv[1], version: 1, info: { status: 'deployed' } }));
+    process.stdout.write(
+      JSON.stringify({ name: argv[1], version: 1, info: { status: 'deployed' } })
+    );
     break;
   case 'uninstall':
     if (script.uninstall) fail(script.uninstall);

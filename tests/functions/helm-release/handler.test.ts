@@ -198,7 +198,8 @@ describe('the helm-release handler', () => {
       upgrade: {
         code: 1,
         stderr:
-          'Error: release django-app failed, and has been rolled back due to rollback-on-failure being set: context deadline exceeded\n',
+          'Error: release django-app failed, and has been rolled back due ' +
+          'to rollback-on-failure being set: context deadline exceeded\n',
       },
     });
 

@@ -26,6 +26,8 @@ const pace: Pace = {
   callsPerSecond: 4,
   maxWaitMs: 10_000,
 };
+/** The condition of the write that takes a turn when nobody waits. */
+const emptyLine = 'attribute_not_exists(nextTurn) OR nextTurn <= :from';
 const secondWrite = () =>
   dynamodb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
 const taken = () =>
@@ -116,8 +118,7 @@ describe('cloudformation-pace', () => {
       expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
         TableName: 'haven-call-pace',
         Key: { api: { S: 'cloudformation' } },
-        ConditionExpression:
-          'attribute_not_exists(nextTurn) OR nextTurn <= :from',
+        ConditionExpression: emptyLine,
         ExpressionAttributeValues: {
           ':from': { N: '40' },
           ':after': { N: '41' },
@@ -133,8 +134,7 @@ describe('cloudformation-pace', () => {
         .on(UpdateItemCommand, { ConditionExpression: undefined })
         .resolves({ Attributes: { nextTurn: { N: '44' } } })
         .on(UpdateItemCommand, {
-          ConditionExpression:
-            'attribute_not_exists(nextTurn) OR nextTurn <= :from',
+          ConditionExpression: emptyLine,
         })
         .rejects(taken());
 
@@ -183,8 +183,7 @@ describe('cloudformation-pace', () => {
         .on(UpdateItemCommand, { ConditionExpression: undefined })
         .resolves({ Attributes: { nextTurn: { N: '200' } } })
         .on(UpdateItemCommand, {
-          ConditionExpression:
-            'attribute_not_exists(nextTurn) OR nextTurn <= :from',
+          ConditionExpression: emptyLine,
         })
         .rejects(taken());
 
@@ -262,8 +261,7 @@ describe('cloudformation-pace', () => {
           return { Attributes: { nextTurn: { N: '200' } } };
         })
         .on(UpdateItemCommand, {
-          ConditionExpression:
-            'attribute_not_exists(nextTurn) OR nextTurn <= :from',
+          ConditionExpression: emptyLine,
         })
         .rejects(taken());
 

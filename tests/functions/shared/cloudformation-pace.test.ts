@@ -219,6 +219,24 @@ describe('cloudformation-pace', () => {
       expect(logs.filter((line) => line.level === 'WARN')).toEqual([]);
     });
 
+    it('asks at most a second ahead, however slow the last answer was', async () => {
+      // Arrange
+      fakeClock(10_100);
+      lastTicket.ms = 5_000;
+      dynamodb.on(UpdateItemCommand).resolves({});
+
+      // Act
+      await takeTurn(pace);
+
+      // Assess: 11 100 ms is turn 44; 5 s ahead would have been turn 60.
+      expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+        ExpressionAttributeValues: {
+          ':from': { N: '44' },
+          ':after': { N: '45' },
+        },
+      });
+    });
+
     it('lets the call go ahead unpaced when every ticket comes back too late', async () => {
       // Arrange: each answer takes twice as long as the one before, from
       // half a second on, so asking that far ahead never catches up.
